@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// No `unsafeFlags` anywhere: the package must build identically as a root package and as somebody's
+// dependency. Fast code generation comes from the CKernels target, whose hot loops are compiled twice
+// (AVX2+FMA via function target attributes, and the baseline ISA) and picked at run time.
+let package = Package(
+  name: "HyperINR",
+  products: [
+    .library(name: "HyperTensor", targets: ["HyperTensor"]),
+    .library(name: "HyperNN", targets: ["HyperNN"]),
+    .executable(name: "hyperinr", targets: ["hyperinr"]),
+    .executable(name: "hyperinr-bench", targets: ["hyperinr-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .target(name: "CKernels"),
+    .target(name: "HyperTensor", dependencies: ["CKernels"]),
+    .target(name: "HyperNN", dependencies: ["HyperTensor"]),
+    .executableTarget(
+      name: "hyperinr",
+      dependencies: ["HyperNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN"]),
+    .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"]),
+    .testTarget(
+      name: "HyperNNTests", dependencies: ["HyperNN"],
+      resources: [.copy("Fixtures")]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,88 @@
+// Builds every kernel twice (AVX2+FMA and baseline) from kernels_impl.h and picks one at run time.
+#include "ckernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define HK_SPLATI(v) ((v8i){(v), (v), (v), (v), (v), (v), (v), (v)})
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HK_HAVE_AVX2_VARIANT 1
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define HK(name) name##_avx2
+#include "kernels_impl.h"
+#undef HK
+#pragma clang attribute pop
+#endif
+
+#define HK(name) name##_base
+#include "kernels_impl.h"
+#undef HK
+
+static int hk_isa_state = -1;
+
+int hk_best_isa(void) {
+#ifdef HK_HAVE_AVX2_VARIANT
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return HK_ISA_AVX2_FMA;
+#endif
+  return HK_ISA_BASELINE;
+}
+
+int hk_active_isa(void) {
+  int s = __atomic_load_n(&hk_isa_state, __ATOMIC_RELAXED);
+  if (s < 0) {
+    const char *env = getenv("HYPERINR_ISA");
+    s = (env && strcmp(env, "baseline") == 0) ? HK_ISA_BASELINE : hk_best_isa();
+    __atomic_store_n(&hk_isa_state, s, __ATOMIC_RELAXED);
+  }
+  return s;
+}
+
+int hk_select_isa(int isa) {
+  if (isa != HK_ISA_BASELINE && isa > hk_best_isa()) return 0;
+  __atomic_store_n(&hk_isa_state, isa, __ATOMIC_RELAXED);
+  return 1;
+}
+
+int hk_simd_width(void) { return hk_active_isa() == HK_ISA_AVX2_FMA ? 8 : 4; }
+
+#ifdef HK_HAVE_AVX2_VARIANT
+#define HK_DISPATCH(name, ...) \
+  do { if (hk_active_isa() == HK_ISA_AVX2_FMA) name##_avx2(__VA_ARGS__); else name##_base(__VA_ARGS__); } while (0)
+#define HK_DISPATCH_RET(name, ...) \
+  return hk_active_isa() == HK_ISA_AVX2_FMA ? name##_avx2(__VA_ARGS__) : name##_base(__VA_ARGS__)
+#else
+#define HK_DISPATCH(name, ...) name##_base(__VA_ARGS__)
+#define HK_DISPATCH_RET(name, ...) return name##_base(__VA_ARGS__)
+#endif
+
+void hk_sgemm(long m, long n, long k, float alpha, const float *a, long rsA, long csA, const float *b,
+              long rsB, long csB, float beta, float *c, long rsC, long csC, long mc, long kc, long nc,
+              float *packA, float *packB) {
+  HK_DISPATCH(sgemm, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB);
+}
+
+void hk_sgemm_narrow(long i0, long i1, long n, long k, float alpha, const float *a, long lda,
+                     const float *bt, float beta, float *c, long ldc) {
+  HK_DISPATCH(sgemm_narrow, i0, i1, n, k, alpha, a, lda, bt, beta, c, ldc);
+}
+
+void hk_unary(int op, const float *x, float *y, long n) { HK_DISPATCH(unary, op, x, y, n); }
+
+void hk_adam(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
+             float eps, float wd, int wdMode, float bc1, float bc2) {
+  HK_DISPATCH(adam, p, g, m, v, n, lr, beta1, beta2, eps, wd, wdMode, bc1, bc2);
+}
+
+void hk_layernorm(const float *x, float *y, long rows, long d, const float *gamma, const float *beta,
+                  float eps, float *mean, float *rstd) {
+  HK_DISPATCH(layernorm, x, y, rows, d, gamma, beta, eps, mean, rstd);
+}
+
+void hk_softmax(const float *x, float *y, long rows, long d, int logMode) {
+  HK_DISPATCH(softmax, x, y, rows, d, logMode);
+}
+
+float hk_sum(const float *x, long n) { HK_DISPATCH_RET(sum, x, n); }
+float hk_sumsq(const float *x, long n) { HK_DISPATCH_RET(sumsq, x, n); }
+void hk_colsum_add(const float *x, long rows, long d, float *y) { HK_DISPATCH(colsum_add, x, rows, d, y); }

@@ -1,0 +1,70 @@
+// Hot CPU kernels of HyperTensor. Every kernel exists twice: built for AVX2+FMA (selected at run time
+// when the CPU has both) and for the baseline ISA of the target. See docs/ARCHITECTURE.md.
+#ifndef HYPERINR_CKERNELS_H
+#define HYPERINR_CKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set variants of the kernels.
+enum hk_isa { HK_ISA_BASELINE = 0, HK_ISA_AVX2_FMA = 1 };
+
+/// The best variant this CPU supports.
+int hk_best_isa(void);
+/// The variant in use (initially hk_best_isa(), or baseline when HYPERINR_ISA=baseline).
+int hk_active_isa(void);
+/// Selects a variant; returns 0 if the CPU does not support it (the selection is unchanged).
+int hk_select_isa(int isa);
+/// Width in floats of the vectors of the active variant's main loops.
+int hk_simd_width(void);
+
+/// Register tile of the GEMM micro-kernel.
+enum { HK_GEMM_MR = 6, HK_GEMM_NR = 16 };
+
+/// Single-threaded cache-blocked SGEMM, row-major:
+/// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, with strides (rsX, csX) per matrix so that
+/// transposed operands are views. packA needs roundup(mc, MR) * kc floats, packB roundup(nc, NR) * kc.
+void hk_sgemm(long m, long n, long k, float alpha,
+              const float *a, long rsA, long csA,
+              const float *b, long rsB, long csB,
+              float beta, float *c, long rsC, long csC,
+              long mc, long kc, long nc, float *packA, float *packB);
+
+/// C[i, j] = alpha * dot(A[i, :], Bt[j, :]) + beta * C[i, j] for i in [i0, i1), n <= 6 columns: a
+/// streaming kernel for very narrow outputs (e.g. the RGB layer). A is row-major with row stride lda.
+void hk_sgemm_narrow(long i0, long i1, long n, long k, float alpha,
+                     const float *a, long lda, const float *bt, float beta, float *c, long ldc);
+
+/// Elementwise transcendental functions, polynomial, |error| about 1e-7 relative on their main range.
+enum hk_unary_op {
+  HK_EXP = 0, HK_LOG, HK_SIN, HK_COS, HK_TANH, HK_SIGMOID, HK_GELU_TANH, HK_GELU_ERF, HK_ERF, HK_SOFTPLUS
+};
+void hk_unary(int op, const float *x, float *y, long n);
+
+/// Adam / AdamW update in place (PyTorch semantics). wdMode 0: none, 1: L2 added to the gradient
+/// (Adam), 2: decoupled (AdamW). bc1 = 1 - beta1^t, bc2 = 1 - beta2^t.
+void hk_adam(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
+             float eps, float wd, int wdMode, float bc1, float bc2);
+
+/// Layer normalisation of `rows` rows of length d: y = (x - mean) * rstd * gamma + beta (gamma/beta may
+/// be NULL for 1/0). Writes mean and rstd per row when the pointers are non-NULL.
+void hk_layernorm(const float *x, float *y, long rows, long d, const float *gamma, const float *beta,
+                  float eps, float *mean, float *rstd);
+
+/// Softmax (logMode 0) or log-softmax (logMode 1) of `rows` contiguous rows of length d.
+void hk_softmax(const float *x, float *y, long rows, long d, int logMode);
+
+/// Sum of n floats with vector accumulators (double-free pairwise-ish: 4 x 8 lanes, then a tree).
+float hk_sum(const float *x, long n);
+/// Sum of squares of n floats.
+float hk_sumsq(const float *x, long n);
+/// y[j] += sum over rows of x[r, j] for a rows x d row-major block.
+void hk_colsum_add(const float *x, long rows, long d, float *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

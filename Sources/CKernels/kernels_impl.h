@@ -1,0 +1,441 @@
+// Kernel bodies, included twice by dispatch.c: once under an AVX2+FMA target attribute (HK(x) = x##_avx2)
+// and once for the baseline ISA (HK(x) = x##_base). `a * b + c` on vectors contracts to vfmadd in the
+// AVX2+FMA copy (clang's default -ffp-contract=on) and stays a multiply and an add in the baseline copy,
+// which never calls libm's fmaf.
+
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+typedef int v8i __attribute__((vector_size(32), aligned(4)));
+
+static inline v8f HK(ld)(const float *p) { v8f v; __builtin_memcpy(&v, p, sizeof v); return v; }
+static inline void HK(st)(float *p, v8f v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v8f HK(splat)(float x) { return (v8f){x, x, x, x, x, x, x, x}; }
+static inline float HK(hsum)(v8f v) {
+  return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+// MARK: GEMM packing and micro-kernel
+
+static void HK(pack_a)(const float *a, long rs, long cs, long mc, long kc, float *d) {
+  for (long s = 0; s < mc; s += HK_GEMM_MR) {
+    long rows = mc - s < HK_GEMM_MR ? mc - s : HK_GEMM_MR;
+    const float *src = a + s * rs;
+    if (rows == HK_GEMM_MR && cs == 1) {
+      const float *r0 = src, *r1 = r0 + rs, *r2 = r1 + rs, *r3 = r2 + rs, *r4 = r3 + rs, *r5 = r4 + rs;
+      for (long p = 0; p < kc; p++) {
+        d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]; d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p];
+        d += HK_GEMM_MR;
+      }
+    } else if (rows == HK_GEMM_MR && rs == 1) {
+      for (long p = 0; p < kc; p++) {
+        const float *q = src + p * cs;
+        d[0] = q[0]; d[1] = q[1]; d[2] = q[2]; d[3] = q[3]; d[4] = q[4]; d[5] = q[5];
+        d += HK_GEMM_MR;
+      }
+    } else {
+      for (long p = 0; p < kc; p++) {
+        for (long i = 0; i < HK_GEMM_MR; i++) d[i] = i < rows ? src[i * rs + p * cs] : 0.0f;
+        d += HK_GEMM_MR;
+      }
+    }
+  }
+}
+
+static void HK(pack_b)(const float *b, long rs, long cs, long kc, long nc, float *d) {
+  for (long s = 0; s < nc; s += HK_GEMM_NR) {
+    long cols = nc - s < HK_GEMM_NR ? nc - s : HK_GEMM_NR;
+    const float *src = b + s * cs;
+    if (cols == HK_GEMM_NR && cs == 1) {
+      for (long p = 0; p < kc; p++) {
+        HK(st)(d, HK(ld)(src + p * rs));
+        HK(st)(d + 8, HK(ld)(src + p * rs + 8));
+        d += HK_GEMM_NR;
+      }
+    } else if (cols == HK_GEMM_NR && rs == 1) {
+      for (long j = 0; j < HK_GEMM_NR; j++) {
+        const float *col = src + j * cs;
+        for (long p = 0; p < kc; p++) d[p * HK_GEMM_NR + j] = col[p];
+      }
+      d += HK_GEMM_NR * kc;
+    } else {
+      for (long p = 0; p < kc; p++) {
+        for (long j = 0; j < HK_GEMM_NR; j++) d[j] = j < cols ? src[p * rs + j * cs] : 0.0f;
+        d += HK_GEMM_NR;
+      }
+    }
+  }
+}
+
+#define HK_FMA_ROW(r, ai) { v8f av = HK(splat)(ai); c##r##0 = av * b0 + c##r##0; c##r##1 = av * b1 + c##r##1; }
+#define HK_STEP(A, B) { v8f b0 = HK(ld)(B), b1 = HK(ld)((B) + 8); \
+  HK_FMA_ROW(0, (A)[0]) HK_FMA_ROW(1, (A)[1]) HK_FMA_ROW(2, (A)[2]) \
+  HK_FMA_ROW(3, (A)[3]) HK_FMA_ROW(4, (A)[4]) HK_FMA_ROW(5, (A)[5]) }
+
+/// 6 x 16 register tile: 12 eight-lane accumulators, two k-steps per iteration.
+static void HK(micro)(long kc, const float *ap, const float *bp, float *c, long rsC, long csC,
+                      long mr, long nr, float alpha, float beta) {
+  v8f c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};
+  v8f c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
+  long p = 0;
+  for (; p + 1 < kc; p += 2) {
+    HK_STEP(ap, bp)
+    HK_STEP(ap + 6, bp + 16)
+    ap += 12; bp += 32;
+  }
+  if (p < kc) HK_STEP(ap, bp)
+  v8f acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  if (mr == HK_GEMM_MR && nr == HK_GEMM_NR && csC == 1) {
+    v8f va = HK(splat)(alpha), vb = HK(splat)(beta);
+    for (int i = 0; i < 6; i++) {
+      float *row = c + i * rsC;
+      for (int h = 0; h < 2; h++) {
+        v8f r = acc[2 * i + h];
+        if (alpha != 1.0f) r = r * va;
+        if (beta != 0.0f) r = (beta == 1.0f) ? r + HK(ld)(row + 8 * h) : vb * HK(ld)(row + 8 * h) + r;
+        HK(st)(row + 8 * h, r);
+      }
+    }
+  } else {
+    float t[96];
+    for (int i = 0; i < 12; i++) HK(st)(t + 8 * i, acc[i]);
+    for (long i = 0; i < mr; i++) {
+      for (long j = 0; j < nr; j++) {
+        float *dst = c + i * rsC + j * csC;
+        float v = alpha * t[i * 16 + j];
+        *dst = beta == 0.0f ? v : v + beta * *dst;
+      }
+    }
+  }
+}
+
+static void HK(sgemm)(long m, long n, long k, float alpha, const float *a, long rsA, long csA,
+                      const float *b, long rsB, long csB, float beta, float *c, long rsC, long csC,
+                      long MC, long KC, long NC, float *pa, float *pb) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (long i = 0; i < m; i++)
+      for (long j = 0; j < n; j++) { float *d = c + i * rsC + j * csC; *d = beta == 0.0f ? 0.0f : beta * *d; }
+    return;
+  }
+  for (long jc = 0; jc < n; jc += NC) {
+    long nc = n - jc < NC ? n - jc : NC;
+    for (long pc = 0; pc < k; pc += KC) {
+      long kc = k - pc < KC ? k - pc : KC;
+      HK(pack_b)(b + pc * rsB + jc * csB, rsB, csB, kc, nc, pb);
+      float betaEff = pc == 0 ? beta : 1.0f;
+      for (long ic = 0; ic < m; ic += MC) {
+        long mc = m - ic < MC ? m - ic : MC;
+        HK(pack_a)(a + ic * rsA + pc * csA, rsA, csA, mc, kc, pa);
+        for (long jr = 0; jr < nc; jr += HK_GEMM_NR) {
+          long nr = nc - jr < HK_GEMM_NR ? nc - jr : HK_GEMM_NR;
+          for (long ir = 0; ir < mc; ir += HK_GEMM_MR) {
+            long mr = mc - ir < HK_GEMM_MR ? mc - ir : HK_GEMM_MR;
+            HK(micro)(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
+                      mr, nr, alpha, betaEff);
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Narrow outputs: 4 rows of A against up to 6 columns at a time, streaming A once.
+static void HK(sgemm_narrow)(long i0, long i1, long n, long k, float alpha, const float *a, long lda,
+                             const float *bt, float beta, float *c, long ldc) {
+  for (long i = i0; i < i1; i += 4) {
+    long rows = i1 - i < 4 ? i1 - i : 4;
+    const float *r[4];
+    for (int q = 0; q < 4; q++) r[q] = a + (i + (q < rows ? q : 0)) * lda;
+    for (long j0 = 0; j0 < n; j0 += 3) {
+      long cols = n - j0 < 3 ? n - j0 : 3;
+      const float *bq[3];
+      for (int q = 0; q < 3; q++) bq[q] = bt + (j0 + (q < cols ? q : 0)) * k;
+      v8f s[4][3];
+      for (int q = 0; q < 4; q++) for (int w = 0; w < 3; w++) s[q][w] = HK(splat)(0.0f);
+      long p = 0;
+      for (; p + 8 <= k; p += 8) {
+        v8f b0 = HK(ld)(bq[0] + p), b1 = HK(ld)(bq[1] + p), b2 = HK(ld)(bq[2] + p);
+        for (int q = 0; q < 4; q++) {
+          v8f av = HK(ld)(r[q] + p);
+          s[q][0] = av * b0 + s[q][0]; s[q][1] = av * b1 + s[q][1]; s[q][2] = av * b2 + s[q][2];
+        }
+      }
+      for (long q = 0; q < rows; q++) {
+        for (long w = 0; w < cols; w++) {
+          float v = HK(hsum)(s[q][w]);
+          for (long pp = p; pp < k; pp++) v += r[q][pp] * bq[w][pp];
+          float *d = c + (i + q) * ldc + j0 + w;
+          *d = beta == 0.0f ? alpha * v : alpha * v + beta * *d;
+        }
+      }
+    }
+  }
+}
+
+// MARK: vector math (Cephes-style polynomials)
+
+static inline v8f HK(sel)(v8i m, v8f a, v8f b) { return (v8f)(((v8i)a & m) | ((v8i)b & ~m)); }
+static inline v8f HK(vmax)(v8f a, v8f b) { return HK(sel)(a > b, a, b); }
+static inline v8f HK(vabs)(v8f a) { return (v8f)((v8i)a & HK_SPLATI(0x7fffffff)); }
+static inline v8i HK(signbits)(v8f a) { return (v8i)a & HK_SPLATI((int)0x80000000); }
+
+/// exp(x): x = n ln2 + r with |r| <= ln2/2 (two-part ln2), exp(r) by a degree-7 polynomial, scaled by 2^n
+/// built in the exponent bits. Inputs are clamped to [-87.3, 88.3].
+static inline v8f HK(vexp)(v8f x) {
+  x = HK(sel)(x < HK(splat)(-87.3f), HK(splat)(-87.3f), x);
+  x = HK(sel)(x > HK(splat)(88.3f), HK(splat)(88.3f), x);
+  const v8f magic = HK(splat)(12582912.0f);
+  v8f tn = x * HK(splat)(1.44269504088896341f) + magic;
+  v8f n = tn - magic;
+  v8f r = n * HK(splat)(-0.693359375f) + x;
+  r = n * HK(splat)(2.12194440e-4f) + r;
+  v8f p = HK(splat)(1.9875691500e-4f) * r + HK(splat)(1.3981999507e-3f);
+  p = p * r + HK(splat)(8.3334519073e-3f);
+  p = p * r + HK(splat)(4.1665795894e-2f);
+  p = p * r + HK(splat)(1.6666665459e-1f);
+  p = p * r + HK(splat)(5.0000001201e-1f);
+  v8f y = p * (r * r) + (r + HK(splat)(1.0f));
+  v8i ni = (v8i)tn - (v8i)magic;
+  v8f scale = (v8f)((ni + HK_SPLATI(127)) << 23);
+  return y * scale;
+}
+
+/// log(x): x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a degree-9 polynomial in (m - 1).
+/// log(0) = -inf, log(negative) = NaN, log(inf) = inf.
+static inline v8f HK(vlog)(v8f x0) {
+  v8i bits = (v8i)x0;
+  v8f e = __builtin_convertvector(((bits >> 23) & HK_SPLATI(0xff)) - HK_SPLATI(126), v8f);
+  v8f m = (v8f)((bits & HK_SPLATI((int)0x807fffff)) | HK_SPLATI(0x3f000000));
+  v8i small = m < HK(splat)(0.707106781186547524f);
+  e = HK(sel)(small, e - HK(splat)(1.0f), e);
+  v8f x = HK(sel)(small, m + m, m) - HK(splat)(1.0f);
+  v8f z = x * x;
+  v8f y = HK(splat)(7.0376836292e-2f) * x + HK(splat)(-1.1514610310e-1f);
+  y = y * x + HK(splat)(1.1676998740e-1f);
+  y = y * x + HK(splat)(-1.2420140846e-1f);
+  y = y * x + HK(splat)(1.4249322787e-1f);
+  y = y * x + HK(splat)(-1.6668057665e-1f);
+  y = y * x + HK(splat)(2.0000714765e-1f);
+  y = y * x + HK(splat)(-2.4999993993e-1f);
+  y = y * x + HK(splat)(3.3333331174e-1f);
+  y = y * x * z;
+  y = e * HK(splat)(-2.12194440e-4f) + y;
+  y = z * HK(splat)(-0.5f) + y;
+  v8f r = x + y + e * HK(splat)(0.693359375f);
+  r = HK(sel)(x0 == HK(splat)(0.0f), HK(splat)(-__builtin_inff()), r);
+  r = HK(sel)(x0 < HK(splat)(0.0f), HK(splat)(__builtin_nanf("")), r);
+  r = HK(sel)(x0 == HK(splat)(__builtin_inff()), x0, r);
+  return HK(sel)(x0 != x0, x0, r);
+}
+
+/// sin(r) for |r| <= pi/2: odd polynomial of degree 11.
+static inline v8f HK(sinpoly)(v8f r) {
+  v8f r2 = r * r;
+  v8f p = HK(splat)(-2.4080459e-08f) * r2 + HK(splat)(2.7536478e-06f);
+  p = p * r2 + HK(splat)(-1.9841087e-04f);
+  p = p * r2 + HK(splat)(8.333333e-03f);
+  p = p * r2 + HK(splat)(-1.6666667e-01f);
+  return (p * r2) * r + r;
+}
+
+/// Cody-Waite reduction x - q pi with pi split in three parts (exact products for |q| < 2^11).
+static inline v8f HK(reduce_pi)(v8f x, v8f q) {
+  v8f r = q * HK(splat)(-3.140625f) + x;
+  r = q * HK(splat)(-9.67025756835937500e-4f) + r;
+  return q * HK(splat)(-6.2783295e-07f) + r;
+}
+
+/// sin(x) = (-1)^j sin(x - j pi), j = round(x / pi).
+static inline v8f HK(vsin)(v8f x) {
+  const v8f magic = HK(splat)(12582912.0f);
+  v8f tj = x * HK(splat)(0.318309886183790671f) + magic;
+  v8f s = HK(sinpoly)(HK(reduce_pi)(x, tj - magic));
+  v8i odd = ((v8i)tj - (v8i)magic) << 31;
+  return (v8f)((v8i)s ^ odd);
+}
+
+/// cos(x) = (-1)^(j+1) sin(x - (j + 1/2) pi), j = round(x / pi - 1/2).
+static inline v8f HK(vcos)(v8f x) {
+  const v8f magic = HK(splat)(12582912.0f);
+  v8f tj = (x * HK(splat)(0.318309886183790671f) - HK(splat)(0.5f)) + magic;
+  v8f s = HK(sinpoly)(HK(reduce_pi)(x, (tj - magic) + HK(splat)(0.5f)));
+  v8i even = (((v8i)tj - (v8i)magic) ^ HK_SPLATI(1)) << 31;
+  return (v8f)((v8i)s ^ even);
+}
+
+/// tanh: odd polynomial for |x| < 0.625, 1 - 2 / (exp(2|x|) + 1) elsewhere, sign restored.
+static inline v8f HK(vtanh)(v8f x) {
+  v8f ax = HK(vabs)(x);
+  v8f s = x * x;
+  v8f p = HK(splat)(-5.70498872745e-3f) * s + HK(splat)(2.06390887954e-2f);
+  p = p * s + HK(splat)(-5.37397155531e-2f);
+  p = p * s + HK(splat)(1.33314422036e-1f);
+  p = p * s + HK(splat)(-3.33332819422e-1f);
+  v8f small = (p * s) * x + x;
+  v8f big = HK(splat)(1.0f) - HK(splat)(2.0f) / (HK(vexp)(ax + ax) + HK(splat)(1.0f));
+  big = (v8f)((v8i)big | HK(signbits)(x));
+  return HK(sel)(ax < HK(splat)(0.625f), small, big);
+}
+
+static inline v8f HK(vsigmoid)(v8f x) { return HK(splat)(1.0f) / (HK(splat)(1.0f) + HK(vexp)(-x)); }
+
+/// erf: Taylor series to x^11 for |x| < 0.5; Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7) elsewhere.
+static inline v8f HK(verf)(v8f x) {
+  v8f ax = HK(vabs)(x);
+  v8f s = x * x;
+  v8f ts = HK(splat)(-1.0f / 1320.0f) * s + HK(splat)(1.0f / 216.0f);
+  ts = ts * s + HK(splat)(-1.0f / 42.0f);
+  ts = ts * s + HK(splat)(1.0f / 10.0f);
+  ts = ts * s + HK(splat)(-1.0f / 3.0f);
+  ts = ts * s + HK(splat)(1.0f);
+  v8f small = ts * x * HK(splat)(1.1283791670955126f);
+  v8f t = HK(splat)(1.0f) / (HK(splat)(0.3275911f) * ax + HK(splat)(1.0f));
+  v8f q = HK(splat)(1.061405429f) * t + HK(splat)(-1.453152027f);
+  q = q * t + HK(splat)(1.421413741f);
+  q = q * t + HK(splat)(-0.284496736f);
+  q = q * t + HK(splat)(0.254829592f);
+  v8f big = HK(splat)(1.0f) - q * t * HK(vexp)(-s);
+  big = (v8f)((v8i)big | HK(signbits)(x));
+  return HK(sel)(ax < HK(splat)(0.5f), small, big);
+}
+
+static inline v8f HK(vapply)(int op, v8f x) {
+  switch (op) {
+  case HK_EXP: return HK(vexp)(x);
+  case HK_LOG: return HK(vlog)(x);
+  case HK_SIN: return HK(vsin)(x);
+  case HK_COS: return HK(vcos)(x);
+  case HK_TANH: return HK(vtanh)(x);
+  case HK_SIGMOID: return HK(vsigmoid)(x);
+  case HK_GELU_TANH: {
+    v8f z2 = (x * x * HK(splat)(0.044715f) + HK(splat)(1.0f)) * x * HK(splat)(1.5957691216057308f);
+    return x / (HK(splat)(1.0f) + HK(vexp)(-z2));
+  }
+  case HK_GELU_ERF:
+    return HK(splat)(0.5f) * x * (HK(splat)(1.0f) + HK(verf)(x * HK(splat)(0.70710678118654752f)));
+  case HK_ERF: return HK(verf)(x);
+  case HK_SOFTPLUS:
+    return HK(vmax)(x, HK(splat)(0.0f)) + HK(vlog)(HK(splat)(1.0f) + HK(vexp)(-HK(vabs)(x)));
+  default: return x;
+  }
+}
+
+static void HK(unary)(int op, const float *x, float *y, long n) {
+  long i = 0;
+  switch (op) {
+#define HK_CASE(OP) case OP: for (; i + 8 <= n; i += 8) HK(st)(y + i, HK(vapply)(OP, HK(ld)(x + i))); break;
+  HK_CASE(HK_EXP) HK_CASE(HK_LOG) HK_CASE(HK_SIN) HK_CASE(HK_COS) HK_CASE(HK_TANH) HK_CASE(HK_SIGMOID)
+  HK_CASE(HK_GELU_TANH) HK_CASE(HK_GELU_ERF) HK_CASE(HK_ERF) HK_CASE(HK_SOFTPLUS)
+#undef HK_CASE
+  default: break;
+  }
+  if (i < n) {
+    float t[8] = {0};
+    for (long j = i; j < n; j++) t[j - i] = x[j];
+    v8f r = HK(vapply)(op, HK(ld)(t));
+    HK(st)(t, r);
+    for (long j = i; j < n; j++) y[j] = t[j - i];
+  }
+}
+
+// MARK: fused optimizer and row kernels
+
+static void HK(adam)(float *p, const float *g, float *m, float *v, long n, float lr, float b1, float b2,
+                     float eps, float wd, int wdMode, float bc1, float bc2) {
+  float step = lr / bc1, rbc2 = 1.0f / __builtin_sqrtf(bc2), decay = 1.0f - lr * wd;
+  for (long i = 0; i < n; i++) {
+    float gi = g[i];
+    if (wdMode == 1) gi += wd * p[i];
+    float mi = b1 * m[i] + (1.0f - b1) * gi;
+    float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+    m[i] = mi; v[i] = vi;
+    float pi = wdMode == 2 ? p[i] * decay : p[i];
+    p[i] = pi - step * mi / (__builtin_sqrtf(vi) * rbc2 + eps);
+  }
+}
+
+static float HK(sum)(const float *x, long n) {
+  v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+  long i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 += HK(ld)(x + i); a1 += HK(ld)(x + i + 8); a2 += HK(ld)(x + i + 16); a3 += HK(ld)(x + i + 24);
+  }
+  for (; i + 8 <= n; i += 8) a0 += HK(ld)(x + i);
+  float s = HK(hsum)((a0 + a1) + (a2 + a3));
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
+static float HK(sumsq)(const float *x, long n) {
+  v8f a0 = {0}, a1 = {0};
+  long i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v8f u = HK(ld)(x + i), w = HK(ld)(x + i + 8);
+    a0 = u * u + a0; a1 = w * w + a1;
+  }
+  for (; i + 8 <= n; i += 8) { v8f u = HK(ld)(x + i); a0 = u * u + a0; }
+  float s = HK(hsum)(a0 + a1);
+  for (; i < n; i++) s += x[i] * x[i];
+  return s;
+}
+
+static void HK(colsum_add)(const float *x, long rows, long d, float *y) {
+  long j = 0;
+  for (; j + 8 <= d; j += 8) {
+    v8f a = HK(ld)(y + j);
+    for (long r = 0; r < rows; r++) a += HK(ld)(x + r * d + j);
+    HK(st)(y + j, a);
+  }
+  for (; j < d; j++) {
+    float a = y[j];
+    for (long r = 0; r < rows; r++) a += x[r * d + j];
+    y[j] = a;
+  }
+}
+
+static void HK(layernorm)(const float *x, float *y, long rows, long d, const float *gamma,
+                          const float *beta, float eps, float *mean, float *rstd) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
+    float *yr = y + r * d;
+    float mu = HK(sum)(xr, d) / (float)d;
+    v8f vm = HK(splat)(mu), acc = {0};
+    long i = 0;
+    for (; i + 8 <= d; i += 8) { v8f t = HK(ld)(xr + i) - vm; acc = t * t + acc; }
+    float var = HK(hsum)(acc);
+    for (; i < d; i++) { float t = xr[i] - mu; var += t * t; }
+    float rs = 1.0f / __builtin_sqrtf(var / (float)d + eps);
+    if (mean) mean[r] = mu;
+    if (rstd) rstd[r] = rs;
+    for (i = 0; i < d; i++) {
+      float t = (xr[i] - mu) * rs;
+      yr[i] = (gamma ? gamma[i] : 1.0f) * t + (beta ? beta[i] : 0.0f);
+    }
+  }
+}
+
+static void HK(softmax)(const float *x, float *y, long rows, long d, int logMode) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
+    float *yr = y + r * d;
+    float mx = -__builtin_inff();
+    for (long i = 0; i < d; i++) mx = xr[i] > mx ? xr[i] : mx;
+    v8f vm = HK(splat)(mx), acc = {0};
+    long i = 0;
+    for (; i + 8 <= d; i += 8) { v8f e = HK(vexp)(HK(ld)(xr + i) - vm); HK(st)(yr + i, e); acc += e; }
+    float s = HK(hsum)(acc);
+    if (i < d) {
+      float t[8] = {0};
+      for (long j = i; j < d; j++) t[j - i] = xr[j] - mx;
+      v8f e = HK(vexp)(HK(ld)(t));
+      HK(st)(t, e);
+      for (long j = i; j < d; j++) { yr[j] = t[j - i]; s += t[j - i]; }
+    }
+    if (logMode) {
+      float ls = HK(vlog)(HK(splat)(s))[0] + mx;
+      for (i = 0; i < d; i++) yr[i] = xr[i] - ls;
+    } else {
+      float inv = 1.0f / s;
+      for (i = 0; i < d; i++) yr[i] *= inv;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import CKernels
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thread configuration of the CPU kernels. Every kernel splits its work into at most `threads` chunks.
+public enum Parallel {
+  /// Worker count: `HYPERINR_THREADS` if set, else the number of online cores.
+  nonisolated(unsafe) public static var threads: Int = {
+    if let s = getenv("HYPERINR_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
+    return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+  }()
+
+  /// Runs `body` over `0..<count` split into contiguous ranges, one per worker, when the work is large
+  /// enough (`count >= minPerThread * 2`); otherwise on the calling thread.
+  public static func forEachChunk(_ count: Int, minPerThread: Int = 32768, align: Int = 8,
+                                  _ body: (Range<Int>) -> Void) {
+    let t = min(threads, count / max(1, minPerThread))
+    if t <= 1 {
+      if count > 0 { body(0..<count) }
+      return
+    }
+    let per = ((count + t - 1) / t + align - 1) / align * align
+    DispatchQueue.concurrentPerform(iterations: t) { i in
+      let lo = min(count, i * per), hi = min(count, lo + per)
+      if lo < hi { body(lo..<hi) }
+    }
+  }
+
+  /// Runs `body(i)` for i in 0..<n on up to `threads` workers.
+  public static func forEach(_ n: Int, _ body: (Int) -> Void) {
+    if n <= 1 || threads <= 1 {
+      for i in 0..<n { body(i) }
+      return
+    }
+    let t = min(threads, n)
+    let per = (n + t - 1) / t
+    DispatchQueue.concurrentPerform(iterations: t) { w in
+      for i in (w * per)..<min(n, (w + 1) * per) { body(i) }
+    }
+  }
+}
+
+/// What the CPU kernels run on.
+public enum ComputeBackend {
+  /// "avx2+fma" or "baseline".
+  public static var isaName: String { hk_active_isa() == Int32(HK_ISA_AVX2_FMA.rawValue) ? "avx2+fma" : "baseline" }
+  /// Floats per vector in the kernels' main loops.
+  public static var simdWidth: Int { Int(hk_simd_width()) }
+  /// Forces the baseline kernels (true) or the best this CPU supports (false).
+  public static func forceBaseline(_ on: Bool) {
+    _ = hk_select_isa(on ? Int32(HK_ISA_BASELINE.rawValue) : hk_best_isa())
+  }
+}

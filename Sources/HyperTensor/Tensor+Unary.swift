@@ -1,0 +1,140 @@
+import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Elementwise functions and their derivatives. Each backward rule is written with differentiable
+/// tensor operations, so gradients of gradients follow.
+extension Tensor {
+  /// Runs a polynomial kernel from CKernels over all elements (threaded for large tensors).
+  func cUnary(_ op: hk_unary_op) -> TensorStorage {
+    let x = storage.pointer
+    let r = TensorStorage(uninitializedCount: count)
+    let y = r.pointer
+    Parallel.forEachChunk(count) { range in
+      hk_unary(Int32(op.rawValue), x + range.lowerBound, y + range.lowerBound, range.count)
+    }
+    return r
+  }
+
+  /// Elementwise Swift loop (vectorised by the compiler for simple bodies).
+  @inline(__always)
+  func swiftUnary(_ f: (Float) -> Float) -> TensorStorage {
+    let x = storage.pointer
+    let r = TensorStorage(uninitializedCount: count)
+    let y = r.pointer
+    Parallel.forEachChunk(count) { range in for i in range { y[i] = f(x[i]) } }
+    return r
+  }
+
+  public func exp() -> Tensor {
+    let s = cUnary(HK_EXP)
+    let y = Tensor(shape: shape, storage: s)
+    return Tensor.result(shape, s, [self]) { g, _ in [g * (GradMode.isEnabled ? self.exp() : y)] }
+  }
+
+  public func log() -> Tensor {
+    Tensor.result(shape, cUnary(HK_LOG), [self]) { g, _ in [g / self] }
+  }
+
+  public func sqrt() -> Tensor {
+    let s = swiftUnary { $0.squareRoot() }
+    return Tensor.result(shape, s, [self]) { g, _ in [g * self.pow(-0.5) * 0.5] }
+  }
+
+  public func square() -> Tensor {
+    Tensor.result(shape, swiftUnary { $0 * $0 }, [self]) { g, _ in [g * self * 2] }
+  }
+
+  /// x^p for a scalar exponent p.
+  public func pow(_ p: Float) -> Tensor {
+    let s: TensorStorage
+    switch p {
+    case 1: s = swiftUnary { $0 }
+    case 2: s = swiftUnary { $0 * $0 }
+    case 0.5: s = swiftUnary { $0.squareRoot() }
+    case -1: s = swiftUnary { 1 / $0 }
+    case -0.5: s = swiftUnary { 1 / $0.squareRoot() }
+    default: s = swiftUnary { powf($0, p) }
+    }
+    return Tensor.result(shape, s, [self]) { g, _ in [p == 1 ? g : g * self.pow(p - 1) * p] }
+  }
+
+  public func abs() -> Tensor {
+    Tensor.result(shape, swiftUnary { Swift.abs($0) }, [self]) { g, _ in
+      [g * self.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
+    }
+  }
+
+  public func sin() -> Tensor {
+    Tensor.result(shape, cUnary(HK_SIN), [self]) { g, _ in [g * self.cos()] }
+  }
+
+  public func cos() -> Tensor {
+    Tensor.result(shape, cUnary(HK_COS), [self]) { g, _ in [-(g * self.sin())] }
+  }
+
+  public func tanh() -> Tensor {
+    let s = cUnary(HK_TANH)
+    let y = Tensor(shape: shape, storage: s)
+    return Tensor.result(shape, s, [self]) { g, _ in
+      let t = GradMode.isEnabled ? self.tanh() : y
+      return [g * (1 - t * t)]
+    }
+  }
+
+  public func sigmoid() -> Tensor {
+    let s = cUnary(HK_SIGMOID)
+    let y = Tensor(shape: shape, storage: s)
+    return Tensor.result(shape, s, [self]) { g, _ in
+      let t = GradMode.isEnabled ? self.sigmoid() : y
+      return [g * t * (1 - t)]
+    }
+  }
+
+  /// max(x, 0); the gradient passes where x > 0.
+  public func relu() -> Tensor {
+    Tensor.result(shape, swiftUnary { $0 > 0 ? $0 : 0 }, [self]) { g, _ in [g.passed(wherePositive: self)] }
+  }
+
+  /// `self` where `gate` > 0, else 0 — the ReLU backward rule as one fused operation. Only `self` is
+  /// differentiated (the gate is piecewise constant).
+  func passed(wherePositive gate: Tensor) -> Tensor {
+    precondition(shape == gate.shape, "gate shape \(gate.shape) != \(shape)")
+    let x = storage.pointer, m = gate.storage.pointer
+    let r = TensorStorage(uninitializedCount: count)
+    let y = r.pointer
+    Parallel.forEachChunk(count) { range in for i in range { y[i] = m[i] > 0 ? x[i] : 0 } }
+    return Tensor.result(shape, r, [self]) { g, _ in [g.passed(wherePositive: gate)] }
+  }
+
+  /// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  public func geluTanh() -> Tensor {
+    Tensor.result(shape, cUnary(HK_GELU_TANH), [self]) { g, _ in
+      let c: Float = 0.7978845608028654
+      let x2 = self * self
+      let t = (self * (x2 * 0.044715 + 1) * c).tanh()
+      let d = (t + 1) * 0.5 + self * (1 - t * t) * (x2 * (3 * 0.044715 * c) + c) * 0.5
+      return [g * d]
+    }
+  }
+
+  /// GELU, exact form: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)).
+  public func geluErf() -> Tensor {
+    Tensor.result(shape, cUnary(HK_GELU_ERF), [self]) { g, _ in
+      let cdf = ((self * Float(0.5).squareRoot()).erf() + 1) * 0.5
+      let pdf = (self * self * -0.5).exp() * Float(0.3989422804014327)
+      return [g * (cdf + self * pdf)]
+    }
+  }
+
+  /// The error function.
+  public func erf() -> Tensor {
+    Tensor.result(shape, cUnary(HK_ERF), [self]) { g, _ in [g * (self * self * -1).exp() * 1.1283791670955126] }
+  }
+
+  /// log(1 + exp(x)), computed stably; derivative sigmoid(x).
+  public func softplus() -> Tensor {
+    Tensor.result(shape, cUnary(HK_SOFTPLUS), [self]) { g, _ in [g * self.sigmoid()] }
+  }
+}
