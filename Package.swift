@@ -18,7 +18,7 @@ let package = Package(
   targets: [
     .target(name: "CKernels"),
     .target(name: "HyperTensor", dependencies: ["CKernels"]),
-    .target(name: "HyperNN", dependencies: ["HyperTensor"]),
+    .target(name: "HyperNN", dependencies: ["HyperTensor", "CKernels"]),
     .executableTarget(
       name: "hyperinr",
       dependencies: ["HyperNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -95,6 +95,20 @@ extension Tensor {
     variance(axes: [axis], keepdims: keepdims, unbiased: unbiased)
   }
 
+  /// Sum of squares of all elements (not recorded for gradients).
+  public func squaredNorm() -> Float {
+    var parts = [Float](repeating: 0, count: Parallel.threads)
+    let x = storage.pointer
+    parts.withUnsafeMutableBufferPointer { out in
+      let per = (count + out.count - 1) / Swift.max(out.count, 1)
+      Parallel.forEach(out.count) { i in
+        let lo = Swift.min(count, i * per)
+        out[i] = hk_sumsq(x + lo, Swift.min(per, count - lo))
+      }
+    }
+    return parts.reduce(0, +)
+  }
+
   /// Sums a broadcast gradient back to `target` (the inverse of broadcasting).
   public func sum(toShape target: [Int]) -> Tensor {
     if shape == target { return self }

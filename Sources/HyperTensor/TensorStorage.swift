@@ -17,7 +17,7 @@ public final class TensorStorage {
   }
 
   /// Zero-filled storage.
-  convenience init(zeros count: Int) {
+  public convenience init(zeros count: Int) {
     self.init(uninitializedCount: count)
     pointer.update(repeating: 0, count: count)
   }

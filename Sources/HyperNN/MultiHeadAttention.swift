@@ -1,0 +1,34 @@
+import HyperTensor
+
+/// Multi-head self-attention (Vaswani et al. 2017, Eq. 1-2): softmax(Q K^T / sqrt(d_head)) V per head,
+/// with a fused input projection "qkv" ([3 dim, dim], rows ordered q, k, v) and an output projection
+/// "proj", as timm's ViT names them.
+public final class MultiHeadAttention: Module {
+  public let dim: Int, heads: Int
+  public let qkv: Linear, proj: Linear
+
+  public init(dim: Int, heads: Int, rng: inout RandomGenerator) {
+    precondition(dim % heads == 0, "attention dim \(dim) is not divisible by \(heads) heads")
+    self.dim = dim
+    self.heads = heads
+    qkv = Linear(dim, 3 * dim, rng: &rng)
+    proj = Linear(dim, dim, rng: &rng)
+    super.init()
+    register("qkv", qkv)
+    register("proj", proj)
+  }
+
+  /// x: [batch, tokens, dim] -> [batch, tokens, dim].
+  public func callAsFunction(_ x: Tensor) -> Tensor {
+    precondition(x.rank == 3 && x.shape[2] == dim, "attention expects [batch, tokens, \(dim)], got \(x.shape)")
+    let b = x.shape[0], t = x.shape[1], dh = dim / heads
+    // [b, t, 3, h, dh] -> [3, b, h, t, dh]
+    let qkvHeads = qkv(x).reshaped([b, t, 3, heads, dh]).permuted([2, 0, 3, 1, 4])
+    let q = qkvHeads.slice(axis: 0, 0, 1).reshaped([b, heads, t, dh])
+    let k = qkvHeads.slice(axis: 0, 1, 2).reshaped([b, heads, t, dh])
+    let v = qkvHeads.slice(axis: 0, 2, 3).reshaped([b, heads, t, dh])
+    let scores = q.matmul(k, transposeB: true) * (1 / Float(dh).squareRoot())
+    let context = scores.softmax().matmul(v)  // [b, h, t, dh]
+    return proj(context.permuted([0, 2, 1, 3]).reshaped([b, t, dim]))
+  }
+}

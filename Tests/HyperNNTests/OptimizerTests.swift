@@ -1,0 +1,101 @@
+import XCTest
+import Foundation
+import HyperNN
+import HyperTensor
+
+func fixtureURL(_ name: String) -> URL {
+  Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!
+}
+
+final class OptimizerTests: XCTestCase {
+  /// Three updates of each optimizer against torch.optim (Fixtures/make_fixtures.py).
+  func testUpdatesMatchPyTorch() throws {
+    let f = try SafeTensors.read(fixtureURL("optimizers.safetensors"))
+    let configs: [(String, () -> Optimizer)] = [
+      ("adam", { Adam(learningRate: 1e-2) }),
+      ("adam_l2", { Adam(learningRate: 1e-2, weightDecay: 0.1) }),
+      ("adamw", { AdamW(learningRate: 1e-2, weightDecay: 0.1) }),
+      ("sgd_momentum", { SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 0.01) }),
+      ("sgd_nesterov", { SGD(learningRate: 0.1, momentum: 0.9, nesterov: true) }),
+    ]
+    for (name, make) in configs {
+      let p = Parameter(f["p0"]!)
+      let opt = make()
+      for step in 1...3 {
+        opt.update([("p", p)], gradients: [f["g\(step)"]!])
+        let expected = f["\(name).step\(step)"]!.scalars
+        for (a, b) in zip(p.value.scalars, expected) {
+          XCTAssertEqual(a, b, accuracy: 2e-6, "\(name) step \(step)")
+        }
+      }
+    }
+  }
+
+  func testStateSaveRestoreContinuesIdentically() throws {
+    var rng = RandomGenerator(seed: 1)
+    let grads = (0..<6).map { _ in Tensor.normal([5], rng: &rng) }
+    let start = Tensor.normal([5], rng: &rng)
+    for make in [{ Adam(learningRate: 0.01) as Optimizer }, { SGD(learningRate: 0.1, momentum: 0.9) as Optimizer }] {
+      let a = Parameter(start), opt = make()
+      for g in grads { opt.update([("w", a)], gradients: [g]) }
+      let b = Parameter(start), first = make()
+      for g in grads.prefix(3) { first.update([("w", b)], gradients: [g]) }
+      let state = first.stateTensors()
+      let data = try SafeTensors.encode(state.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+      let second = make()
+      try second.loadState(SafeTensors.decode(data).dictionary)
+      XCTAssertEqual(second.step, 3)
+      for g in grads.suffix(3) { second.update([("w", b)], gradients: [g]) }
+      XCTAssertEqual(a.value.scalars, b.value.scalars)
+    }
+    XCTAssertThrowsError(try Adam().loadState([:]))
+  }
+
+  /// A small MLP fits sin(x) on [-pi, pi] to MSE < 1e-4.
+  func testTinyMLPFitsSine() {
+    var rng = RandomGenerator(seed: 4)
+    let mlp = MLP([1, 32, 32, 1], activation: .tanh, rng: &rng)
+    let x = Tensor.linspace(-Float.pi, Float.pi, count: 128).reshaped([128, 1])
+    let y = x.sin()
+    let opt = Adam(learningRate: 3e-3)
+    var loss: Float = 1
+    for step in 0..<3000 {
+      opt.learningRate = LearningRateSchedule.cosine(warmup: 50, total: 3000, minFactor: 0.05).rate(base: 3e-3, step: step)
+      loss = opt.minimize(mlp) { Loss.mse(mlp(x), y) }
+    }
+    XCTAssertLessThan(loss, 1e-4)
+  }
+
+  func testSchedules() {
+    XCTAssertEqual(LearningRateSchedule.constant.rate(base: 0.1, step: 99), 0.1)
+    XCTAssertEqual(LearningRateSchedule.step(every: 10, gamma: 0.5).rate(base: 1, step: 25), 0.25)
+    XCTAssertEqual(LearningRateSchedule.exponential(gamma: 0.9).rate(base: 1, step: 2), 0.81, accuracy: 1e-6)
+    let c = LearningRateSchedule.cosine(warmup: 10, total: 110, minFactor: 0.1)
+    XCTAssertEqual(c.rate(base: 1, step: 0), 0.1, accuracy: 1e-6)
+    XCTAssertEqual(c.rate(base: 1, step: 9), 1, accuracy: 1e-6)
+    XCTAssertEqual(c.rate(base: 1, step: 60), 0.55, accuracy: 1e-6)
+    XCTAssertEqual(c.rate(base: 1, step: 500), 0.1, accuracy: 1e-6)
+  }
+
+  func testGradientClipping() {
+    let g = [Tensor([3, 0]), Tensor([0, 4])]
+    let (c, norm) = clipGradientNorm(g, maxNorm: 1)
+    XCTAssertEqual(norm, 5, accuracy: 1e-6)
+    XCTAssertEqual(c[0].scalars[0], 0.6, accuracy: 1e-5)
+    XCTAssertEqual(c[1].scalars[1], 0.8, accuracy: 1e-5)
+    XCTAssertEqual(clipGradientNorm(g, maxNorm: 10).0[0].scalars, [3, 0])
+  }
+
+  func testLossesMatchDefinitions() {
+    let p = Tensor([1, 2, 3]), t = Tensor([1.5, 2, 2]), v = Tensor([0.5, 1, 2])
+    XCTAssertEqual(Loss.mse(p, t).item(), (0.25 + 0 + 1) / 3, accuracy: 1e-6)
+    XCTAssertEqual(Loss.l1(p, t).item(), 1.5 / 3, accuracy: 1e-6)
+    let nll = (0..<3).map { i -> Double in
+      let vv = Double(v.scalars[i]), d = Double(p.scalars[i] - t.scalars[i])
+      return 0.5 * (Foundation.log(vv) + d * d / vv)
+    }.reduce(0, +) / 3
+    XCTAssertEqual(Double(Loss.gaussianNLL(mean: p, variance: v, target: t).item()), nll, accuracy: 1e-6)
+    XCTAssertEqual(Double(Loss.gaussianNLL(mean: p, variance: v, target: t, full: true).item()),
+                   nll + 0.5 * Foundation.log(2 * Double.pi), accuracy: 1e-6)
+  }
+}

@@ -1,0 +1,130 @@
+import XCTest
+import HyperTensor
+import Foundation
+
+/// The CPU kernels against straightforward Double-precision references, for both instruction-set variants.
+final class KernelTests: XCTestCase {
+  override func tearDown() {
+    ComputeBackend.forceBaseline(false)
+    Parallel.threads = 2
+  }
+
+  private func variants(_ body: (String) -> Void) {
+    for baseline in [false, true] {
+      ComputeBackend.forceBaseline(baseline)
+      body(ComputeBackend.isaName)
+    }
+    ComputeBackend.forceBaseline(false)
+  }
+
+  private func naiveGemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, tA: Bool, tB: Bool) -> [Double] {
+    var c = [Double](repeating: 0, count: m * n)
+    for i in 0..<m {
+      for j in 0..<n {
+        var s = 0.0
+        for p in 0..<k {
+          let av = tA ? a[p * m + i] : a[i * k + p]
+          let bv = tB ? b[j * k + p] : b[p * n + j]
+          s += Double(av) * Double(bv)
+        }
+        c[i * n + j] = s
+      }
+    }
+    return c
+  }
+
+  func testGemmShapesLayoutsThreadsAndVariants() {
+    let shapes = [(1, 1, 1), (5, 7, 3), (17, 33, 65), (130, 300, 40), (200, 3, 48), (100, 5, 7), (50, 10, 20),
+                  (16, 16, 4096), (6, 16, 256), (301, 129, 513)]
+    variants { isa in
+      for threads in [1, 2] {
+        Parallel.threads = threads
+        var rng = RandomGenerator(seed: 77)
+        for (m, n, k) in shapes {
+          for (tA, tB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = Tensor.uniform(tA ? [k, m] : [m, k], low: -1, high: 1, rng: &rng)
+            let b = Tensor.uniform(tB ? [n, k] : [k, n], low: -1, high: 1, rng: &rng)
+            let c = a.matmul(b, transposeA: tA, transposeB: tB).scalars
+            let ref = naiveGemm(a.scalars, b.scalars, m: m, n: n, k: k, tA: tA, tB: tB)
+            let tol = 2e-6 * Double(k) + 1e-5
+            let worst = zip(c, ref).map { abs(Double($0) - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, tol, "\(isa) threads \(threads) \(m)x\(n)x\(k) tA \(tA) tB \(tB)")
+          }
+        }
+      }
+    }
+  }
+
+  func testGemmAccumulatesWithBeta() {
+    let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
+    var c: [Float] = [1, 1, 1, 1]
+    Gemm.sgemm(transA: false, transB: false, m: 2, n: 2, k: 2, alpha: 2, a: a, lda: 2, b: b, ldb: 2,
+               beta: 0.5, c: &c, ldc: 2)
+    XCTAssertEqual(c, [38.5, 44.5, 86.5, 100.5])
+  }
+
+  private func check(_ name: String, _ xs: [Float], tol: Double, relative: Bool = false,
+                     _ op: (Tensor) -> Tensor, _ ref: (Double) -> Double) {
+    let got = op(Tensor(xs)).scalars
+    var worst = 0.0, at: Float = 0
+    for (x, y) in zip(xs, got) {
+      let r = ref(Double(x))
+      let e = relative ? abs(Double(y) - r) / max(abs(r), 1e-30) : abs(Double(y) - r)
+      if e > worst { worst = e; at = x }
+    }
+    XCTAssertLessThanOrEqual(worst, tol, "\(name) (\(ComputeBackend.isaName)): worst error \(worst) at x = \(at)")
+  }
+
+  func testPolynomialMathAccuracy() {
+    func grid(_ lo: Float, _ hi: Float, _ n: Int = 20011) -> [Float] {
+      (0..<n).map { lo + (hi - lo) * Float($0) / Float(n - 1) }
+    }
+    variants { _ in
+      check("exp", grid(-80, 80), tol: 3e-7, relative: true, { $0.exp() }, Foundation.exp)
+      check("log", grid(1e-3, 1e4) + [1e-30, 3e-20, 7e25], tol: 2e-7, relative: true, { $0.log() }, Foundation.log)
+      check("sin", grid(-100, 100), tol: 1e-6, { $0.sin() }, Foundation.sin)
+      check("cos", grid(-100, 100), tol: 1e-6, { $0.cos() }, Foundation.cos)
+      check("sin large", grid(-3000, 3000), tol: 2e-6, { $0.sin() }, Foundation.sin)
+      check("tanh", grid(-12, 12), tol: 3e-7, { $0.tanh() }, Foundation.tanh)
+      check("tanh small", grid(-0.6, 0.6), tol: 5e-7, relative: true, { $0.tanh() }, Foundation.tanh)
+      check("sigmoid", grid(-30, 30), tol: 3e-7, { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) })
+      check("erf", grid(-5, 5), tol: 3e-7, { $0.erf() }, Foundation.erf)
+      check("gelu erf", grid(-8, 8), tol: 1e-6, { $0.geluErf() }, { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) })
+      check("gelu tanh", grid(-8, 8), tol: 1e-6, { $0.geluTanh() }, {
+        0.5 * $0 * (1 + Foundation.tanh(0.7978845608028654 * ($0 + 0.044715 * $0 * $0 * $0)))
+      })
+      check("softplus", grid(-30, 30), tol: 1e-6, { $0.softplus() }, { max($0, 0) + Foundation.log1p(Foundation.exp(-abs($0))) })
+    }
+  }
+
+  func testSpecialValues() {
+    variants { isa in
+      let l = Tensor([0, -1, .infinity, .nan]).log().scalars
+      XCTAssertEqual(l[0], -.infinity, isa)
+      XCTAssert(l[1].isNaN && l[3].isNaN, isa)
+      XCTAssertEqual(l[2], .infinity, isa)
+      let e = Tensor([-1000, 1000, .nan]).exp().scalars
+      XCTAssertLessThan(e[0], 1e-37, isa)
+      XCTAssertGreaterThan(e[1], 1e38, isa)
+      XCTAssert(e[2].isNaN, isa)
+      XCTAssertEqual(Tensor([-1000, 1000]).tanh().scalars, [-1, 1], isa)
+    }
+  }
+
+  func testFusedRowKernelsAgainstComposites() {
+    var rng = RandomGenerator(seed: 5)
+    for d in [3, 8, 37] {
+      let x = Tensor.uniform([9, d], low: -4, high: 4, rng: &rng)
+      let sm = x.softmax().scalars
+      let e = (x - x.max(axis: -1, keepdims: true)).exp()
+      let ref = (e / e.sum(axis: -1, keepdims: true)).scalars
+      for (a, b) in zip(sm, ref) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+      let ls = x.logSoftmax().scalars
+      for (a, b) in zip(ls, ref) { XCTAssertEqual(a, Float(Foundation.log(Double(b))), accuracy: 2e-5) }
+      let ln = x.layerNorm().scalars
+      let c = x - x.mean(axis: -1, keepdims: true)
+      let lref = (c / (c.square().mean(axis: -1, keepdims: true) + 1e-5).sqrt()).scalars
+      for (a, b) in zip(ln, lref) { XCTAssertEqual(a, b, accuracy: 2e-5) }
+    }
+  }
+}
