@@ -11,12 +11,24 @@
 #define HK(name) name##_avx2
 #include "kernels_impl.h"
 #undef HK
+#define HKG(name) name##_avx2
+#define GMR HK_GEMM_MR
+#define GNR HK_GEMM_NR
+#define GVW 8
+#include "gemm_impl.h"
+#undef HKG
 #pragma clang attribute pop
 #endif
 
 #define HK(name) name##_base
 #include "kernels_impl.h"
 #undef HK
+#define HKG(name) name##_base
+#include "gemm_impl.h"
+#undef HKG
+#undef GMR
+#undef GNR
+#undef GVW
 
 static int hk_isa_state = -1;
 
@@ -58,8 +70,14 @@ int hk_simd_width(void) { return hk_active_isa() == HK_ISA_AVX2_FMA ? 8 : 4; }
 
 void hk_sgemm(long m, long n, long k, float alpha, const float *a, long rsA, long csA, const float *b,
               long rsB, long csB, float beta, float *c, long rsC, long csC, long mc, long kc, long nc,
-              float *packA, float *packB) {
-  HK_DISPATCH(sgemm, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB);
+              float *packA, float *packB, const float *bias, int relu) {
+  HK_DISPATCH(sgemm, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB, bias, relu);
+}
+
+void hk_relu_gate(const float *x, const float *gate, float *y, long n) { HK_DISPATCH(relu_gate, x, gate, y, n); }
+
+void hk_bias_act(float *c, long rows, long cols, long ldc, const float *bias, int relu) {
+  HK_DISPATCH(bias_act, c, rows, cols, ldc, bias, relu);
 }
 
 void hk_sgemm_narrow(long i0, long i1, long n, long k, float alpha, const float *a, long lda,

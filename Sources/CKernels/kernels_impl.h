@@ -13,131 +13,6 @@ static inline float HK(hsum)(v8f v) {
   return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
 }
 
-// MARK: GEMM packing and micro-kernel
-
-static void HK(pack_a)(const float *a, long rs, long cs, long mc, long kc, float *d) {
-  for (long s = 0; s < mc; s += HK_GEMM_MR) {
-    long rows = mc - s < HK_GEMM_MR ? mc - s : HK_GEMM_MR;
-    const float *src = a + s * rs;
-    if (rows == HK_GEMM_MR && cs == 1) {
-      const float *r0 = src, *r1 = r0 + rs, *r2 = r1 + rs, *r3 = r2 + rs, *r4 = r3 + rs, *r5 = r4 + rs;
-      for (long p = 0; p < kc; p++) {
-        d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]; d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p];
-        d += HK_GEMM_MR;
-      }
-    } else if (rows == HK_GEMM_MR && rs == 1) {
-      for (long p = 0; p < kc; p++) {
-        const float *q = src + p * cs;
-        d[0] = q[0]; d[1] = q[1]; d[2] = q[2]; d[3] = q[3]; d[4] = q[4]; d[5] = q[5];
-        d += HK_GEMM_MR;
-      }
-    } else {
-      for (long p = 0; p < kc; p++) {
-        for (long i = 0; i < HK_GEMM_MR; i++) d[i] = i < rows ? src[i * rs + p * cs] : 0.0f;
-        d += HK_GEMM_MR;
-      }
-    }
-  }
-}
-
-static void HK(pack_b)(const float *b, long rs, long cs, long kc, long nc, float *d) {
-  for (long s = 0; s < nc; s += HK_GEMM_NR) {
-    long cols = nc - s < HK_GEMM_NR ? nc - s : HK_GEMM_NR;
-    const float *src = b + s * cs;
-    if (cols == HK_GEMM_NR && cs == 1) {
-      for (long p = 0; p < kc; p++) {
-        HK(st)(d, HK(ld)(src + p * rs));
-        HK(st)(d + 8, HK(ld)(src + p * rs + 8));
-        d += HK_GEMM_NR;
-      }
-    } else if (cols == HK_GEMM_NR && rs == 1) {
-      for (long j = 0; j < HK_GEMM_NR; j++) {
-        const float *col = src + j * cs;
-        for (long p = 0; p < kc; p++) d[p * HK_GEMM_NR + j] = col[p];
-      }
-      d += HK_GEMM_NR * kc;
-    } else {
-      for (long p = 0; p < kc; p++) {
-        for (long j = 0; j < HK_GEMM_NR; j++) d[j] = j < cols ? src[p * rs + j * cs] : 0.0f;
-        d += HK_GEMM_NR;
-      }
-    }
-  }
-}
-
-#define HK_FMA_ROW(r, ai) { v8f av = HK(splat)(ai); c##r##0 = av * b0 + c##r##0; c##r##1 = av * b1 + c##r##1; }
-#define HK_STEP(A, B) { v8f b0 = HK(ld)(B), b1 = HK(ld)((B) + 8); \
-  HK_FMA_ROW(0, (A)[0]) HK_FMA_ROW(1, (A)[1]) HK_FMA_ROW(2, (A)[2]) \
-  HK_FMA_ROW(3, (A)[3]) HK_FMA_ROW(4, (A)[4]) HK_FMA_ROW(5, (A)[5]) }
-
-/// 6 x 16 register tile: 12 eight-lane accumulators, two k-steps per iteration.
-static void HK(micro)(long kc, const float *ap, const float *bp, float *c, long rsC, long csC,
-                      long mr, long nr, float alpha, float beta) {
-  v8f c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};
-  v8f c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};
-  long p = 0;
-  for (; p + 1 < kc; p += 2) {
-    HK_STEP(ap, bp)
-    HK_STEP(ap + 6, bp + 16)
-    ap += 12; bp += 32;
-  }
-  if (p < kc) HK_STEP(ap, bp)
-  v8f acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
-  if (mr == HK_GEMM_MR && nr == HK_GEMM_NR && csC == 1) {
-    v8f va = HK(splat)(alpha), vb = HK(splat)(beta);
-    for (int i = 0; i < 6; i++) {
-      float *row = c + i * rsC;
-      for (int h = 0; h < 2; h++) {
-        v8f r = acc[2 * i + h];
-        if (alpha != 1.0f) r = r * va;
-        if (beta != 0.0f) r = (beta == 1.0f) ? r + HK(ld)(row + 8 * h) : vb * HK(ld)(row + 8 * h) + r;
-        HK(st)(row + 8 * h, r);
-      }
-    }
-  } else {
-    float t[96];
-    for (int i = 0; i < 12; i++) HK(st)(t + 8 * i, acc[i]);
-    for (long i = 0; i < mr; i++) {
-      for (long j = 0; j < nr; j++) {
-        float *dst = c + i * rsC + j * csC;
-        float v = alpha * t[i * 16 + j];
-        *dst = beta == 0.0f ? v : v + beta * *dst;
-      }
-    }
-  }
-}
-
-static void HK(sgemm)(long m, long n, long k, float alpha, const float *a, long rsA, long csA,
-                      const float *b, long rsB, long csB, float beta, float *c, long rsC, long csC,
-                      long MC, long KC, long NC, float *pa, float *pb) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    for (long i = 0; i < m; i++)
-      for (long j = 0; j < n; j++) { float *d = c + i * rsC + j * csC; *d = beta == 0.0f ? 0.0f : beta * *d; }
-    return;
-  }
-  for (long jc = 0; jc < n; jc += NC) {
-    long nc = n - jc < NC ? n - jc : NC;
-    for (long pc = 0; pc < k; pc += KC) {
-      long kc = k - pc < KC ? k - pc : KC;
-      HK(pack_b)(b + pc * rsB + jc * csB, rsB, csB, kc, nc, pb);
-      float betaEff = pc == 0 ? beta : 1.0f;
-      for (long ic = 0; ic < m; ic += MC) {
-        long mc = m - ic < MC ? m - ic : MC;
-        HK(pack_a)(a + ic * rsA + pc * csA, rsA, csA, mc, kc, pa);
-        for (long jr = 0; jr < nc; jr += HK_GEMM_NR) {
-          long nr = nc - jr < HK_GEMM_NR ? nc - jr : HK_GEMM_NR;
-          for (long ir = 0; ir < mc; ir += HK_GEMM_MR) {
-            long mr = mc - ir < HK_GEMM_MR ? mc - ir : HK_GEMM_MR;
-            HK(micro)(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
-                      mr, nr, alpha, betaEff);
-          }
-        }
-      }
-    }
-  }
-}
-
 /// Narrow outputs: 4 rows of A against up to 6 columns at a time, streaming A once.
 static void HK(sgemm_narrow)(long i0, long i1, long n, long k, float alpha, const float *a, long lda,
                              const float *bt, float beta, float *c, long ldc) {
@@ -339,6 +214,27 @@ static void HK(unary)(int op, const float *x, float *y, long n) {
 
 // MARK: fused optimizer and row kernels
 
+/// y = gate > 0 ? x : 0 (ReLU backward); with x == gate it is the ReLU itself.
+static void HK(relu_gate)(const float *x, const float *gate, float *y, long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    v8f g = HK(ld)(gate + i);
+    HK(st)(y + i, (v8f)((v8i)HK(ld)(x + i) & (g > HK(splat)(0.0f))));
+  }
+  for (; i < n; i++) y[i] = gate[i] > 0.0f ? x[i] : 0.0f;
+}
+
+/// c[i, j] += bias[j] (bias may be NULL), then max(., 0) when relu, for a rows x cols block.
+static void HK(bias_act)(float *c, long rows, long cols, long ldc, const float *bias, int relu) {
+  for (long r = 0; r < rows; r++) {
+    float *row = c + r * ldc;
+    for (long j = 0; j < cols; j++) {
+      float v = row[j] + (bias ? bias[j] : 0.0f);
+      row[j] = relu && !(v > 0.0f) ? 0.0f : v;
+    }
+  }
+}
+
 static void HK(adam)(float *p, const float *g, float *m, float *v, long n, float lr, float b1, float b2,
                      float eps, float wd, int wdMode, float bc1, float bc2) {
   float step = lr / bc1, rbc2 = 1.0f / __builtin_sqrtf(bc2), decay = 1.0f - lr * wd;
@@ -380,6 +276,15 @@ static float HK(sumsq)(const float *x, long n) {
 
 static void HK(colsum_add)(const float *x, long rows, long d, float *y) {
   long j = 0;
+  for (; j + 64 <= d; j += 64) {  // 8 vector accumulators over a 64-column strip
+    v8f a[8];
+    for (int v = 0; v < 8; v++) a[v] = HK(ld)(y + j + 8 * v);
+    for (long r = 0; r < rows; r++) {
+      const float *row = x + r * d + j;
+      for (int v = 0; v < 8; v++) a[v] += HK(ld)(row + 8 * v);
+    }
+    for (int v = 0; v < 8; v++) HK(st)(y + j + 8 * v, a[v]);
+  }
   for (; j + 8 <= d; j += 8) {
     v8f a = HK(ld)(y + j);
     for (long r = 0; r < rows; r++) a += HK(ld)(x + r * d + j);

@@ -20,9 +20,11 @@ public final class Linear: Module, Layer {
     if let p = self.bias { register("bias", p) }
   }
 
-  public func callAsFunction(_ x: Tensor) -> Tensor {
+  public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, relu: false) }
+
+  /// The layer followed by a ReLU, fused into one GEMM epilogue.
+  public func callAsFunction(_ x: Tensor, relu: Bool) -> Tensor {
     precondition(x.shape.last == inFeatures, "Linear(\(inFeatures), \(outFeatures)) got input \(x.shape)")
-    let y = x.matmul(weight.value, transposeB: true)
-    return bias.map { y + $0.value } ?? y
+    return x.linear(weight: weight.value, bias: bias?.value, relu: relu)
   }
 }

@@ -24,8 +24,8 @@ public final class MLP: Module, Layer {
   public func callAsFunction(_ x: Tensor) -> Tensor {
     var h = x
     for (i, l) in layers.enumerated() {
-      h = l(h)
-      h = i < layers.count - 1 ? activation(h) : outputActivation(h)
+      let act = i < layers.count - 1 ? activation : outputActivation
+      h = act == .relu ? l(h, relu: true) : act(l(h))
     }
     return h
   }

@@ -23,41 +23,67 @@ public enum Gemm {
     func offset(_ i: Int, _ j: Int) -> MutView { MutView(p: p + i * rs + j * cs, rs: rs, cs: cs) }
   }
 
-  /// C[m x n] = alpha * op(A) * op(B) + beta * C; lda/ldb/ldc are the row strides of the stored matrices.
+  /// Optional epilogue of a fused linear layer: add `bias[j]` to column j, then apply ReLU.
+  public struct Epilogue {
+    public var bias: UnsafePointer<Float>?
+    public var relu: Bool
+    public init(bias: UnsafePointer<Float>? = nil, relu: Bool = false) {
+      self.bias = bias
+      self.relu = relu
+    }
+    var isIdentity: Bool { bias == nil && !relu }
+    func shifted(_ j: Int) -> Epilogue { Epilogue(bias: bias.map { $0 + j }, relu: relu) }
+    public static let none = Epilogue()
+
+    /// Applies the epilogue to a finished m x n block.
+    func apply(_ c: UnsafeMutablePointer<Float>, m: Int, n: Int, ldc: Int) {
+      if isIdentity { return }
+      Parallel.forEachChunk(m, minPerThread: Swift.max(1, 16384 / Swift.max(n, 1)), align: 1) { rows in
+        hk_bias_act(c + rows.lowerBound * ldc, rows.count, n, ldc, bias, relu ? 1 : 0)
+      }
+    }
+  }
+
+  /// C[m x n] = epilogue(alpha * op(A) * op(B) + beta * C); lda/ldb/ldc are the row strides of the stored
+  /// matrices.
   public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = Parallel.threads) {
+                           c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue = .none,
+                           threads: Int = Parallel.threads) {
     let A = transA ? View(p: a, rs: 1, cs: lda) : View(p: a, rs: lda, cs: 1)
     let B = transB ? View(p: b, rs: 1, cs: ldb) : View(p: b, rs: ldb, cs: 1)
     let C = MutView(p: c, rs: ldc, cs: 1)
     if m == 0 || n == 0 { return }
     if !transA && n <= 6 && m >= 64 && k >= 8 {
       narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: B, beta: beta, c: c, ldc: ldc, threads: threads)
+      epilogue.apply(c, m: m, n: n, ldc: ldc)
     } else if n < Int(HK_GEMM_NR) && m > n {
       // C^T = op(B)^T op(A)^T puts the narrow dimension on the micro-tile's short side.
       blocked(m: n, n: m, k: k, alpha: alpha, a: B.transposed, b: A.transposed, beta: beta,
-              c: MutView(p: c, rs: 1, cs: ldc), threads: threads)
+              c: MutView(p: c, rs: 1, cs: ldc), epilogue: .none, threads: threads)
+      epilogue.apply(c, m: m, n: n, ldc: ldc)
     } else {
-      blocked(m: m, n: n, k: k, alpha: alpha, a: A, b: B, beta: beta, c: C, threads: threads)
+      blocked(m: m, n: n, k: k, alpha: alpha, a: A, b: B, beta: beta, c: C, epilogue: epilogue, threads: threads)
     }
   }
 
-  private static func serial(m: Int, n: Int, k: Int, alpha: Float, a: View, b: View, beta: Float, c: MutView) {
+  private static func serial(m: Int, n: Int, k: Int, alpha: Float, a: View, b: View, beta: Float, c: MutView,
+                             epilogue: Epilogue = .none) {
     let blk = blocking
     let mr = Int(HK_GEMM_MR), nr = Int(HK_GEMM_NR)
     let kc = max(1, min(blk.kc, k))
     let na = (blk.mc + mr - 1) / mr * mr * kc, nb = (min(blk.nc, n) + nr - 1) / nr * nr * kc
     let buf = TensorStorage(uninitializedCount: na + nb)
     hk_sgemm(m, n, k, alpha, a.p, a.rs, a.cs, b.p, b.rs, b.cs, beta, c.p, c.rs, c.cs,
-             blk.mc, blk.kc, blk.nc, buf.pointer, buf.pointer + na)
+             blk.mc, blk.kc, blk.nc, buf.pointer, buf.pointer + na, epilogue.bias, epilogue.relu ? 1 : 0)
   }
 
   private static func blocked(m: Int, n: Int, k: Int, alpha: Float, a: View, b: View, beta: Float, c: MutView,
-                              threads: Int) {
+                              epilogue: Epilogue, threads: Int) {
     let flops = 2 * m * n * k
     let t = max(1, min(threads, flops / 2_000_000 + 1))
     if t == 1 {
-      serial(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+      serial(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, epilogue: epilogue)
       return
     }
     let mr = Int(HK_GEMM_MR), nr = Int(HK_GEMM_NR)
@@ -77,17 +103,26 @@ public enum Gemm {
           for j in 0..<n { row[j * c.cs] += s[j] }
         }
       }
+      if !epilogue.isIdentity {
+        precondition(c.cs == 1, "a GEMM epilogue needs a row-major C")
+        epilogue.apply(c.p, m: m, n: n, ldc: c.rs)
+      }
     } else if m >= n || n < t * nr {
       let per = ((m + t - 1) / t + mr - 1) / mr * mr
       DispatchQueue.concurrentPerform(iterations: t) { w in
         let i0 = min(m, w * per), mm = min(per, m - i0)
-        if mm > 0 { serial(m: mm, n: n, k: k, alpha: alpha, a: a.offset(i0, 0), b: b, beta: beta, c: c.offset(i0, 0)) }
+        if mm > 0 {
+          serial(m: mm, n: n, k: k, alpha: alpha, a: a.offset(i0, 0), b: b, beta: beta, c: c.offset(i0, 0), epilogue: epilogue)
+        }
       }
     } else {
       let per = ((n + t - 1) / t + nr - 1) / nr * nr
       DispatchQueue.concurrentPerform(iterations: t) { w in
         let j0 = min(n, w * per), nn = min(per, n - j0)
-        if nn > 0 { serial(m: m, n: nn, k: k, alpha: alpha, a: a, b: b.offset(0, j0), beta: beta, c: c.offset(0, j0)) }
+        if nn > 0 {
+          serial(m: m, n: nn, k: k, alpha: alpha, a: a, b: b.offset(0, j0), beta: beta, c: c.offset(0, j0),
+                 epilogue: epilogue.shifted(j0))
+        }
       }
     }
   }

@@ -20,6 +20,11 @@ extension Tensor {
     var out = shape
     out[a] = 1
     let x = storage.pointer
+    if !useMax && outer < Parallel.threads && r * inner >= 1 << 16 {
+      return Tensor.build(out) { y, _ in
+        for o in 0..<outer { Tensor.splitSum(x + o * r * inner, rows: r, inner: inner, into: y + o * inner) }
+      }
+    }
     return Tensor.build(out) { y, _ in
       Parallel.forEachChunk(outer, minPerThread: Swift.max(1, 65536 / Swift.max(1, r * inner)), align: 1) { range in
         for o in range {
@@ -40,6 +45,23 @@ extension Tensor {
         }
       }
     }
+  }
+
+  /// Column sums of a rows x inner block, the rows split over the workers (partial sums then added).
+  private static func splitSum(_ x: UnsafePointer<Float>, rows: Int, inner: Int, into y: UnsafeMutablePointer<Float>) {
+    let t = Swift.min(Parallel.threads, Swift.max(1, rows / 64))
+    let partial = TensorStorage(zeros: t * inner)
+    let per = (rows + t - 1) / t
+    Parallel.forEach(t) { w in
+      let lo = Swift.min(rows, w * per), hi = Swift.min(rows, lo + per)
+      if inner == 1 {
+        partial.pointer[w] = hk_sum(x + lo, hi - lo)
+      } else {
+        hk_colsum_add(x + lo * inner, hi - lo, inner, partial.pointer + w * inner)
+      }
+    }
+    y.update(repeating: 0, count: inner)
+    for w in 0..<t { for j in 0..<inner { y[j] += partial.pointer[w * inner + j] } }
   }
 
   /// Sum over `axes` (all when nil).

@@ -94,18 +94,25 @@ extension Tensor {
 
   /// max(x, 0); the gradient passes where x > 0.
   public func relu() -> Tensor {
-    Tensor.result(shape, swiftUnary { $0 > 0 ? $0 : 0 }, [self]) { g, _ in [g.passed(wherePositive: self)] }
+    Tensor.result(shape, gatedStorage(self), [self]) { g, _ in [g.passed(wherePositive: self)] }
+  }
+
+  /// Elementwise `gate > 0 ? self : 0` (one vector kernel, threaded).
+  private func gatedStorage(_ gate: Tensor) -> TensorStorage {
+    precondition(shape == gate.shape, "gate shape \(gate.shape) != \(shape)")
+    let x = storage.pointer, m = gate.storage.pointer
+    let r = TensorStorage(uninitializedCount: count)
+    let y = r.pointer
+    Parallel.forEachChunk(count) { range in
+      hk_relu_gate(x + range.lowerBound, m + range.lowerBound, y + range.lowerBound, range.count)
+    }
+    return r
   }
 
   /// `self` where `gate` > 0, else 0 — the ReLU backward rule as one fused operation. Only `self` is
   /// differentiated (the gate is piecewise constant).
   func passed(wherePositive gate: Tensor) -> Tensor {
-    precondition(shape == gate.shape, "gate shape \(gate.shape) != \(shape)")
-    let x = storage.pointer, m = gate.storage.pointer
-    let r = TensorStorage(uninitializedCount: count)
-    let y = r.pointer
-    Parallel.forEachChunk(count) { range in for i in range { y[i] = m[i] > 0 ? x[i] : 0 } }
-    return Tensor.result(shape, r, [self]) { g, _ in [g.passed(wherePositive: gate)] }
+    Tensor.result(shape, gatedStorage(gate.detached()), [self]) { g, _ in [g.passed(wherePositive: gate)] }
   }
 
   /// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).

@@ -35,6 +35,8 @@ public final class BufferPool: @unchecked Sendable {
   public let limitBytes: Int
   private var free: [Int: [UnsafeMutableRawPointer]] = [:]
   private var cachedBytes = 0
+  /// Number of buffers obtained from the system (not from the cache) so far.
+  public private(set) var systemAllocations = 0
   private var mutex = pthread_mutex_t()
   private static let hugePage = 2 << 20
 
@@ -55,6 +57,7 @@ public final class BufferPool: @unchecked Sendable {
       pthread_mutex_unlock(&mutex)
       return p.assumingMemoryBound(to: Float.self)
     }
+    systemAllocations += 1
     pthread_mutex_unlock(&mutex)
     var raw: UnsafeMutableRawPointer?
     let alignment = bytes >= Self.hugePage ? Self.hugePage : 64

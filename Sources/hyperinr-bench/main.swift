@@ -1,12 +1,39 @@
-import HyperTensor
 import Foundation
-let m = Int(CommandLine.arguments[1])!, n = Int(CommandLine.arguments[2])!, k = Int(CommandLine.arguments[3])!
-var rng = RandomGenerator(seed: 1)
-let a = Tensor.uniform([m, k], rng: &rng), b = Tensor.uniform([k, n], rng: &rng)
-for th in [1, 2] {
-  Parallel.threads = th
-  var ts: [Double] = []
-  for _ in 0..<7 { let t0 = Date(); _ = a.matmul(b); ts.append(Date().timeIntervalSince(t0)) }
-  ts.sort()
-  print(th, 2.0 * Double(m * n * k) / ts[3] / 1e9)
+import HyperTensor
+
+/// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--no-reference]
+let usage = """
+  usage: hyperinr-bench core [--runs N] [--threads 1,2] [--no-reference]
+
+  Suites:
+    core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
+
+  Each workload reports the median of at least 5 runs. When a Python with torch is found
+  ($HYPERINR_PYTHON, ./.venv-ref/bin/python or python3), the PyTorch reference in benchmarks/reference
+  runs the same computation in the same invocation with the same thread count, and the line ends with
+  ratio = PyTorch ms / HyperINR ms (PyTorch is run with its default allocator and with
+  THP_MEM_ALLOC_ENABLE=1; the faster counts).
+  """
+
+var args = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+  guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+  defer { args.removeSubrange(i...(i + 1)) }
+  return args[i + 1]
 }
+let runs = option("--runs").flatMap(Int.init) ?? 5
+let threads = option("--threads").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 2]
+let noRef = args.contains("--no-reference")
+args.removeAll { $0 == "--no-reference" }
+guard let suite = args.first, args.count == 1, suite == "core", !threads.isEmpty, threads.allSatisfy({ $0 > 0 }) else {
+  FileHandle.standardError.write(Data((usage + "\n").utf8))
+  exit(args.first == "--help" || args.first == "-h" ? 0 : 2)
+}
+
+print("HyperINR bench: kernels \(ComputeBackend.isaName), SIMD width \(ComputeBackend.simdWidth), threads \(threads)")
+var why = ""
+let reference = noRef ? nil : Reference.locate(why: &why)
+if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } else {
+  print("reference: skipped — \(noRef ? "--no-reference" : why)")
+}
+CoreBenchmarks(runs: runs, threads: threads, reference: reference).run()

@@ -27,11 +27,20 @@ enum { HK_GEMM_MR = 6, HK_GEMM_NR = 16 };
 /// Single-threaded cache-blocked SGEMM, row-major:
 /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, with strides (rsX, csX) per matrix so that
 /// transposed operands are views. packA needs roundup(mc, MR) * kc floats, packB roundup(nc, NR) * kc.
+/// Epilogue: when `bias` is non-NULL, bias[j] is added to column j; when `relu`, max(., 0) follows.
 void hk_sgemm(long m, long n, long k, float alpha,
               const float *a, long rsA, long csA,
               const float *b, long rsB, long csB,
               float beta, float *c, long rsC, long csC,
-              long mc, long kc, long nc, float *packA, float *packB);
+              long mc, long kc, long nc, float *packA, float *packB,
+              const float *bias, int relu);
+
+/// y = gate > 0 ? x : 0 elementwise (the ReLU backward rule; ReLU itself with gate == x).
+void hk_relu_gate(const float *x, const float *gate, float *y, long n);
+
+/// c[i, j] = act(c[i, j] + bias[j]) on a rows x cols block with row stride ldc (bias may be NULL;
+/// act is max(., 0) when relu, else the identity).
+void hk_bias_act(float *c, long rows, long cols, long ldc, const float *bias, int relu);
 
 /// C[i, j] = alpha * dot(A[i, :], Bt[j, :]) + beta * C[i, j] for i in [i0, i1), n <= 6 columns: a
 /// streaming kernel for very narrow outputs (e.g. the RGB layer). A is row-major with row stride lda.

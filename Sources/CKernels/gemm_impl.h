@@ -1,0 +1,154 @@
+// GEMM body, included once per instruction-set variant by dispatch.c with these macros defined:
+//   HKG(name)  suffixes function names;  GMR, GNR  register tile (rows x columns);
+//   GVW        floats per vector (GNR is a multiple of GVW).
+// A 6 x 16 tile with 8-wide vectors (AVX2) or a 12 x 32 tile with 16-wide vectors (AVX-512) keeps all
+// accumulators in registers; the loops over the tile are unrolled fully by the compiler.
+
+typedef float HKG(vec) __attribute__((vector_size(GVW * 4), aligned(4)));
+
+static inline HKG(vec) HKG(load)(const float *p) { HKG(vec) v; __builtin_memcpy(&v, p, sizeof v); return v; }
+static inline void HKG(store)(float *p, HKG(vec) v) { __builtin_memcpy(p, &v, sizeof v); }
+
+static void HKG(pack_a)(const float *a, long rs, long cs, long mc, long kc, float *d) {
+  for (long s = 0; s < mc; s += GMR) {
+    long rows = mc - s < GMR ? mc - s : GMR;
+    const float *src = a + s * rs;
+    if (rows == GMR && cs == 1) {
+      for (long p = 0; p < kc; p++) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < GMR; i++) d[i] = src[i * rs + p];
+        d += GMR;
+      }
+    } else if (rows == GMR && rs == 1) {
+      for (long p = 0; p < kc; p++) {
+        const float *q = src + p * cs;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < GMR; i++) d[i] = q[i];
+        d += GMR;
+      }
+    } else {
+      for (long p = 0; p < kc; p++) {
+        for (long i = 0; i < GMR; i++) d[i] = i < rows ? src[i * rs + p * cs] : 0.0f;
+        d += GMR;
+      }
+    }
+  }
+}
+
+static void HKG(pack_b)(const float *b, long rs, long cs, long kc, long nc, float *d) {
+  for (long s = 0; s < nc; s += GNR) {
+    long cols = nc - s < GNR ? nc - s : GNR;
+    const float *src = b + s * cs;
+    if (cols == GNR && cs == 1) {
+      for (long p = 0; p < kc; p++) {
+#pragma clang loop unroll(full)
+        for (int v = 0; v < GNR / GVW; v++) HKG(store)(d + v * GVW, HKG(load)(src + p * rs + v * GVW));
+        d += GNR;
+      }
+    } else if (cols == GNR && rs == 1) {
+      for (long j = 0; j < GNR; j++) {
+        const float *col = src + j * cs;
+        for (long p = 0; p < kc; p++) d[p * GNR + j] = col[p];
+      }
+      d += GNR * kc;
+    } else {
+      for (long p = 0; p < kc; p++) {
+        for (long j = 0; j < GNR; j++) d[j] = j < cols ? src[p * rs + j * cs] : 0.0f;
+        d += GNR;
+      }
+    }
+  }
+}
+
+/// Register-tile kernel: C[0..mr, 0..nr] = alpha * Ap Bp + beta * C, then (when `bias` is non-NULL)
+/// + bias[j] and (when `relu`) max(., 0): the epilogue of a fused linear layer.
+static void HKG(micro)(long kc, const float *ap, const float *bp, float *c, long rsC, long csC, long mr, long nr,
+                       float alpha, float beta, const float *bias, int relu) {
+  HKG(vec) acc[GMR][GNR / GVW];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < GMR; i++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < GNR / GVW; v++) acc[i][v] = (HKG(vec)){0};
+  for (long p = 0; p < kc; p++) {
+    HKG(vec) b[GNR / GVW];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < GNR / GVW; v++) b[v] = HKG(load)(bp + v * GVW);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < GMR; i++) {
+      float a = ap[i];
+#pragma clang loop unroll(full)
+      for (int v = 0; v < GNR / GVW; v++) acc[i][v] = a * b[v] + acc[i][v];
+    }
+    ap += GMR;
+    bp += GNR;
+  }
+  if (mr == GMR && nr == GNR && csC == 1) {
+#pragma clang loop unroll(full)
+    for (int i = 0; i < GMR; i++) {
+#pragma clang loop unroll(full)
+      for (int v = 0; v < GNR / GVW; v++) {
+        float *dst = c + i * rsC + v * GVW;
+        HKG(vec) r = acc[i][v];
+        if (alpha != 1.0f) r = r * alpha;
+        if (beta != 0.0f) r = beta == 1.0f ? r + HKG(load)(dst) : HKG(load)(dst) * beta + r;
+        if (bias) r = r + HKG(load)(bias + v * GVW);
+        if (relu) r = (HKG(vec))((__typeof__(r > r))r & (r > 0));
+        HKG(store)(dst, r);
+      }
+    }
+  } else {
+    float t[GMR * GNR];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < GMR; i++)
+#pragma clang loop unroll(full)
+      for (int v = 0; v < GNR / GVW; v++) HKG(store)(t + i * GNR + v * GVW, acc[i][v]);
+    for (long i = 0; i < mr; i++) {
+      for (long j = 0; j < nr; j++) {
+        float *dst = c + i * rsC + j * csC;
+        float v = alpha * t[i * GNR + j];
+        if (beta != 0.0f) v += beta * *dst;
+        if (bias) v += bias[j];
+        if (relu && !(v > 0.0f)) v = 0.0f;
+        *dst = v;
+      }
+    }
+  }
+}
+
+static void HKG(sgemm)(long m, long n, long k, float alpha, const float *a, long rsA, long csA,
+                       const float *b, long rsB, long csB, float beta, float *c, long rsC, long csC,
+                       long MC, long KC, long NC, float *pa, float *pb, const float *bias, int relu) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (long i = 0; i < m; i++)
+      for (long j = 0; j < n; j++) {
+        float *d = c + i * rsC + j * csC;
+        float v = beta == 0.0f ? 0.0f : beta * *d;
+        if (bias) v += bias[j];
+        if (relu && !(v > 0.0f)) v = 0.0f;
+        *d = v;
+      }
+    return;
+  }
+  for (long jc = 0; jc < n; jc += NC) {
+    long nc = n - jc < NC ? n - jc : NC;
+    for (long pc = 0; pc < k; pc += KC) {
+      long kc = k - pc < KC ? k - pc : KC;
+      int last = pc + kc >= k;
+      HKG(pack_b)(b + pc * rsB + jc * csB, rsB, csB, kc, nc, pb);
+      float betaEff = pc == 0 ? beta : 1.0f;
+      for (long ic = 0; ic < m; ic += MC) {
+        long mc = m - ic < MC ? m - ic : MC;
+        HKG(pack_a)(a + ic * rsA + pc * csA, rsA, csA, mc, kc, pa);
+        for (long jr = 0; jr < nc; jr += GNR) {
+          long nr = nc - jr < GNR ? nc - jr : GNR;
+          for (long ir = 0; ir < mc; ir += GMR) {
+            long mr = mc - ir < GMR ? mc - ir : GMR;
+            HKG(micro)(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
+                       mr, nr, alpha, betaEff, last && bias ? bias + jc + jr : 0, last && relu);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import HyperTensor
+
+@main
+struct HyperINR: ParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "hyperinr",
+    abstract: "Hypernetworks that generate implicit neural representations (INRs), on the CPU.",
+    discussion: """
+      HyperINR fits, trains, encodes and evaluates neural fields with its own tensor engine \
+      (tape-based autograd, SIMD GEMM).
+
+      Environment: HYPERINR_THREADS sets the worker count, HYPERINR_ISA=baseline forces the \
+      portable kernels, HYPERINR_POOL_MB bounds the buffer cache (MiB).
+      """,
+    version: version,
+    subcommands: [Info.self, Version.self])
+}
+
+struct Version: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Print the HyperINR version.")
+  func run() { print("hyperinr \(HyperINR.version)") }
+}
+
+struct Info: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print the compute backend: kernel instruction set, SIMD width, threads, buffer cache.")
+
+  func run() {
+    print("hyperinr \(HyperINR.version)")
+    print("compute backend: CPU, kernels \(ComputeBackend.isaName)")
+    print("SIMD width:      \(ComputeBackend.simdWidth) x Float32")
+    print("threads:         \(Parallel.threads)\(ProcessInfo.processInfo.environment["HYPERINR_THREADS"] != nil ? " (HYPERINR_THREADS)" : " (online cores)")")
+    print("GEMM blocking:   MC \(Gemm.blocking.mc), KC \(Gemm.blocking.kc), NC \(Gemm.blocking.nc)")
+    print("buffer cache:    up to \(BufferPool.shared.limitBytes >> 20) MiB")
+  }
+}
