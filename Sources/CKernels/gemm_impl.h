@@ -10,27 +10,35 @@ static inline HKG(vec) HKG(load)(const float *p) { HKG(vec) v; __builtin_memcpy(
 static inline void HKG(store)(float *p, HKG(vec) v) { __builtin_memcpy(p, &v, sizeof v); }
 
 static void HKG(pack_a)(const float *a, long rs, long cs, long mc, long kc, float *d) {
-  for (long s = 0; s < mc; s += GMR) {
-    long rows = mc - s < GMR ? mc - s : GMR;
-    const float *src = a + s * rs;
-    if (rows == GMR && cs == 1) {
+  long full = mc / GMR * GMR;
+  if (rs == 1) {
+    // A stored transposed: row p of the source holds the mc values of column p; read it contiguously.
+    for (long p = 0; p < kc; p++) {
+      const float *row = a + p * cs;
+      for (long s = 0; s < full; s += GMR) {
+        float *dst = d + s * kc + p * GMR;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < GMR; i++) dst[i] = row[s + i];
+      }
+    }
+  } else {
+    for (long s = 0; s < full; s += GMR) {
+      const float *src = a + s * rs;
+      float *dst = d + s * kc;
       for (long p = 0; p < kc; p++) {
 #pragma clang loop unroll(full)
-        for (int i = 0; i < GMR; i++) d[i] = src[i * rs + p];
-        d += GMR;
+        for (int i = 0; i < GMR; i++) dst[i] = src[i * rs + p * cs];
+        dst += GMR;
       }
-    } else if (rows == GMR && rs == 1) {
-      for (long p = 0; p < kc; p++) {
-        const float *q = src + p * cs;
-#pragma clang loop unroll(full)
-        for (int i = 0; i < GMR; i++) d[i] = q[i];
-        d += GMR;
-      }
-    } else {
-      for (long p = 0; p < kc; p++) {
-        for (long i = 0; i < GMR; i++) d[i] = i < rows ? src[i * rs + p * cs] : 0.0f;
-        d += GMR;
-      }
+    }
+  }
+  if (full < mc) {  // last, partial strip: zero padded
+    long rows = mc - full;
+    const float *src = a + full * rs;
+    float *dst = d + full * kc;
+    for (long p = 0; p < kc; p++) {
+      for (long i = 0; i < GMR; i++) dst[i] = i < rows ? src[i * rs + p * cs] : 0.0f;
+      dst += GMR;
     }
   }
 }

@@ -3,7 +3,7 @@ import HyperTensor
 
 /// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--no-reference]
 let usage = """
-  usage: hyperinr-bench core [--runs N] [--threads 1,2] [--no-reference]
+  usage: hyperinr-bench core [--runs N] [--threads 1,2] [--only sgemm|w1|transformer] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
@@ -23,6 +23,7 @@ func option(_ name: String) -> String? {
 }
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let threads = option("--threads").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 2]
+let only = option("--only")
 let noRef = args.contains("--no-reference")
 args.removeAll { $0 == "--no-reference" }
 guard let suite = args.first, args.count == 1, suite == "core", !threads.isEmpty, threads.allSatisfy({ $0 > 0 }) else {
@@ -36,4 +37,13 @@ let reference = noRef ? nil : Reference.locate(why: &why)
 if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } else {
   print("reference: skipped — \(noRef ? "--no-reference" : why)")
 }
-CoreBenchmarks(runs: runs, threads: threads, reference: reference).run()
+let core = CoreBenchmarks(runs: runs, threads: threads, reference: reference)
+switch only {
+case nil: core.run()
+case "sgemm": core.sgemm()
+case "w1": core.w1()
+case "transformer": core.transformer()
+case let other?:
+  FileHandle.standardError.write(Data("hyperinr-bench: unknown workload '\(other)' for --only (expected sgemm, w1 or transformer)\n".utf8))
+  exit(2)
+}
