@@ -9,6 +9,7 @@ let package = Package(
   products: [
     .library(name: "HyperTensor", targets: ["HyperTensor"]),
     .library(name: "HyperNN", targets: ["HyperNN"]),
+    .library(name: "Signals", targets: ["Signals"]),
     .executable(name: "hyperinr", targets: ["hyperinr"]),
     .executable(name: "hyperinr-bench", targets: ["hyperinr-bench"]),
   ],
@@ -19,13 +20,20 @@ let package = Package(
     .target(name: "CKernels"),
     .target(name: "HyperTensor", dependencies: ["CKernels"]),
     .target(name: "HyperNN", dependencies: ["HyperTensor", "CKernels"]),
+    .target(
+      name: "CImageCodecs",
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+    .target(name: "Signals", dependencies: ["HyperTensor", "CImageCodecs"]),
     .executableTarget(
       name: "hyperinr",
       dependencies: ["HyperNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN"]),
-    .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"]),
+    .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),
     .testTarget(
       name: "HyperNNTests", dependencies: ["HyperNN"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "SignalsTests", dependencies: ["Signals", "HyperNN"],
       resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v5]
