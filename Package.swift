@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "HyperTensor", targets: ["HyperTensor"]),
     .library(name: "HyperNN", targets: ["HyperNN"]),
     .library(name: "Signals", targets: ["Signals"]),
+    .library(name: "NeuralFields", targets: ["NeuralFields"]),
     .executable(name: "hyperinr", targets: ["hyperinr"]),
     .executable(name: "hyperinr-bench", targets: ["hyperinr-bench"]),
   ],
@@ -24,9 +25,11 @@ let package = Package(
       name: "CImageCodecs",
       linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
     .target(name: "Signals", dependencies: ["HyperTensor", "CImageCodecs"]),
+    .target(name: "NeuralFields", dependencies: ["HyperNN", "Signals"]),
     .executableTarget(
       name: "hyperinr",
-      dependencies: ["HyperNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["HyperNN", "NeuralFields", "Signals", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      resources: [.copy("Resources")]),
     .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN"]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),
     .testTarget(
@@ -35,6 +38,7 @@ let package = Package(
     .testTarget(
       name: "SignalsTests", dependencies: ["Signals", "HyperNN"],
       resources: [.copy("Fixtures")]),
+    .testTarget(name: "NeuralFieldsTests", dependencies: ["NeuralFields"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -33,7 +33,7 @@ public enum SafeTensors {
   public static func decode(_ data: Data, path: String = "<memory>") throws -> File {
     guard data.count >= 8 else { throw SafeTensorsError(path, "truncated: \(data.count) bytes, need an 8-byte header length") }
     let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-    guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError(path, "header length \(n) exceeds the \(maxHeaderBytes)-byte limit") }
+    guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError(path, "not a safetensors file: header length \(n) exceeds the \(maxHeaderBytes)-byte limit") }
     guard n >= 2, Int(n) <= data.count - 8 else {
       throw SafeTensorsError(path, "truncated: header length \(n) but only \(data.count - 8) bytes follow")
     }

@@ -53,6 +53,16 @@ final class ReductionShapeGradientTests: XCTestCase {
     }
   }
 
+  func testFusedLinear() {
+    let x = G.random([2, 3, 4], seed: 46), w = G.random([5, 4], seed: 47), b = G.random([5], seed: 48)
+    G.check([x, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
+    G.check([x, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2], relu: true) }
+    G.check([x, w.transposed().detached()]) { $0[0].linear(weight: $0[1], bias: nil, weightIsInOut: true) }
+    let ref = (x.matmul(w, transposeB: true) + b).relu().scalars
+    for (a, r) in zip(x.linear(weight: w, bias: b, relu: true).scalars, ref) { XCTAssertEqual(a, r, accuracy: 1e-6) }
+    G.checkSecondOrder(G.random([3, 4], seed: 49)) { $0.linear(weight: w, bias: b).tanh() }
+  }
+
   func testFusedFunctionalOperations() {
     let x = G.random([3, 5], seed: 40, low: -2, high: 2)
     G.check([x]) { $0[0].softmax() }

@@ -1,0 +1,146 @@
+import Foundation
+import HyperNN
+import HyperTensor
+import Signals
+
+/// Settings of a per-signal fit (COIN, Dupont et al. 2021: one INR fitted to one signal by Adam).
+public struct FitSettings: Codable, Equatable, Sendable {
+  public var steps: Int
+  public var learningRate: Float
+  /// Coordinates per step (0 or >= N: all, i.e. full batch).
+  public var batch: Int
+  public var seed: UInt64
+  /// Cosine decay of the learning rate to 5 % over `steps` (else constant).
+  public var cosineDecay: Bool
+  public init(steps: Int, learningRate: Float, batch: Int, seed: UInt64, cosineDecay: Bool = false) {
+    self.steps = steps
+    self.learningRate = learningRate
+    self.batch = batch
+    self.seed = seed
+    self.cosineDecay = cosineDecay
+  }
+}
+
+/// Why a fit stopped early.
+public struct FitError: Error, CustomStringConvertible {
+  public let description: String
+}
+
+/// The INR parameters of a fit as a module ("layers.0", "layers.1", ...), so they save and load by name.
+public final class FieldParameters: Module {
+  public let layers: [Parameter]
+  public init(_ tensors: [Tensor]) {
+    layers = tensors.map { Parameter($0) }
+    super.init()
+    for (k, p) in layers.enumerated() { register("layers.\(k)", p) }
+  }
+  public var values: [Tensor] { layers.map(\.value) }
+}
+
+/// Progress of a fit, reported every step.
+public struct FitProgress {
+  public var step: Int
+  public var steps: Int
+  public var loss: Float
+  /// PSNR of this step's batch (dB, relative to the signal's range).
+  public var psnr: Double
+  public var seconds: Double
+}
+
+/// Fits a hyponet to one signal with Adam on full or random coordinate batches, resumable exactly:
+/// the state (parameters, Adam moments, step, sampler RNG) is what `checkpoint` saves.
+public final class FieldFitter {
+  public let net: HypoNet
+  /// The settings; `steps` may be raised to continue a resumed fit.
+  public var settings: FitSettings
+  public let signal: FieldSignal
+  public let parameters: FieldParameters
+  public let optimizer: Adam
+  public private(set) var step = 0
+  public private(set) var rng: RandomGenerator
+
+  public init(net: HypoNet, settings: FitSettings, signal: FieldSignal) {
+    precondition(net.inputDim == signal.coords.shape[1] && net.outputDim == signal.targets.shape[1],
+                 "hyponet \(net.inputDim) -> \(net.outputDim) does not fit signal \(signal.coords.shape) -> \(signal.targets.shape)")
+    self.net = net
+    self.settings = settings
+    self.signal = signal
+    var initRNG = RandomGenerator(seed: settings.seed)
+    parameters = FieldParameters(net.initialParameters(rng: &initRNG))
+    optimizer = Adam(learningRate: settings.learningRate)
+    rng = RandomGenerator(seed: settings.seed ^ 0x5EED_F17)
+  }
+
+  /// One Adam step; returns the loss and PSNR of the batch.
+  public func trainStep() throws -> (Float, Double) {
+    let n = signal.coords.shape[0]
+    var x = signal.coords, y = signal.targets
+    if settings.batch > 0 && settings.batch < n {
+      let idx = (0..<settings.batch).map { _ in rng.nextInt(below: n) }
+      x = x.gather(axis: 0, indices: idx)
+      y = y.gather(axis: 0, indices: idx)
+    }
+    optimizer.learningRate = settings.cosineDecay
+      ? LearningRateSchedule.cosine(warmup: 0, total: settings.steps, minFactor: 0.05).rate(base: settings.learningRate, step: step)
+      : settings.learningRate
+    let loss = optimizer.minimize(parameters) { Loss.mse(net(x, parameters.values), y) }
+    step += 1
+    guard loss.isFinite else {
+      throw FitError(description: "training diverged at step \(step) (loss \(loss)); try a lower --lr")
+    }
+    let r = Double(signal.range)
+    return (loss, 10 * Foundation.log10(r * r / max(Double(loss), 1e-20)))
+  }
+
+  /// Runs until `settings.steps` or until `shouldStop()` returns true (checked every step).
+  public func run(shouldStop: () -> Bool = { false }, progress: (FitProgress) -> Void) throws {
+    let start = DispatchTime.now().uptimeNanoseconds
+    while step < settings.steps && !shouldStop() {
+      let (loss, psnr) = try trainStep()
+      progress(FitProgress(step: step, steps: settings.steps, loss: loss, psnr: psnr,
+                           seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9))
+    }
+  }
+
+  /// The INR evaluated on the signal's own coordinates, in chunks.
+  public func reconstruction() -> Tensor {
+    FittedModel.evaluate(net, parameters.values, signal.coords)
+  }
+
+  // MARK: checkpoints
+
+  /// Saves parameters, configuration, and the training state (Adam moments, step, RNG) atomically.
+  public func checkpoint(to url: URL) throws {
+    var tensors = parameters.namedParameters().map { ($0.0, $0.1.value) }
+    tensors += optimizer.stateTensors().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
+    var meta = try FittedModel.metadata(net: net, signal: signal.info)
+    meta["hyperinr.fit"] = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+    meta["hyperinr.step"] = String(step)
+    meta["hyperinr.rng"] = [rng.state.0, rng.state.1, rng.state.2, rng.state.3].map(String.init).joined(separator: ",")
+    try SafeTensors.write(tensors, metadata: meta, to: url)
+  }
+
+  /// Restores a checkpoint written by `checkpoint(to:)` for the same signal and configuration.
+  public static func resume(from url: URL, signal: FieldSignal) throws -> FieldFitter {
+    let file = try SafeTensors.read(url)
+    let model = try FittedModel(file: file, path: url.path)
+    guard let fitJSON = file.metadata["hyperinr.fit"], let settings = try? JSONDecoder().decode(FitSettings.self, from: Data(fitJSON.utf8)),
+          let stepText = file.metadata["hyperinr.step"], let step = Int(stepText),
+          let rngText = file.metadata["hyperinr.rng"] else {
+      throw FitError(description: "\(url.path): not a resumable checkpoint (no training state)")
+    }
+    guard model.signal == signal.info else {
+      throw FitError(description: "\(url.path): checkpoint was made for a \(model.signal.kind) of size \(model.signal.size) x \(model.signal.channels), not this signal (\(signal.info.size) x \(signal.info.channels))")
+    }
+    let words = rngText.split(separator: ",").compactMap { UInt64($0) }
+    guard words.count == 4 else { throw FitError(description: "\(url.path): malformed RNG state") }
+    let fitter = FieldFitter(net: model.net, settings: settings, signal: signal)
+    try fitter.parameters.load(file.dictionary, options: LoadOptions(allowUnused: true), source: url.path)
+    var opt: [String: Tensor] = [:]
+    for (k, v) in file.tensors where k.hasPrefix("optimizer.") { opt[String(k.dropFirst("optimizer.".count))] = v }
+    try fitter.optimizer.loadState(opt)
+    fitter.step = step
+    fitter.rng = RandomGenerator(state: (words[0], words[1], words[2], words[3]))
+    return fitter
+  }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import HyperNN
+import HyperTensor
+import Signals
+
+/// A fitted INR as stored in a model file: parameters "layers.k" ([fanIn + 1, fanOut]) plus metadata
+/// "hyperinr.format" = "field-v1", "hyperinr.net" (HypoNet JSON) and "hyperinr.signal" (kind, size,
+/// channels, sample rate). Decodes at any resolution.
+public struct FittedModel {
+  public var net: HypoNet
+  public var signal: FieldSignal.Info
+  public var parameters: [Tensor]
+
+  static let format = "field-v1"
+
+  static func metadata(net: HypoNet, signal: FieldSignal.Info) throws -> [String: String] {
+    ["hyperinr.format": format,
+     "hyperinr.net": String(decoding: try JSONEncoder().encode(net), as: UTF8.self),
+     "hyperinr.signal": String(decoding: try JSONEncoder().encode(signal), as: UTF8.self)]
+  }
+
+  public static func load(_ url: URL) throws -> FittedModel { try FittedModel(file: SafeTensors.read(url), path: url.path) }
+
+  init(file: SafeTensors.File, path: String) throws {
+    guard file.metadata["hyperinr.format"] == Self.format else {
+      throw FitError(description: "\(path): not a HyperINR field model (metadata hyperinr.format is \(file.metadata["hyperinr.format"].map { "'\($0)'" } ?? "missing"), expected '\(Self.format)')")
+    }
+    guard let n = file.metadata["hyperinr.net"].flatMap({ try? JSONDecoder().decode(HypoNet.self, from: Data($0.utf8)) }),
+          let s = file.metadata["hyperinr.signal"].flatMap({ try? JSONDecoder().decode(FieldSignal.Info.self, from: Data($0.utf8)) }) else {
+      throw FitError(description: "\(path): malformed hyperinr.net or hyperinr.signal metadata")
+    }
+    net = n
+    signal = s
+    parameters = try n.layerShapes.enumerated().map { k, shape in
+      guard let t = file["layers.\(k)"] else { throw FitError(description: "\(path): missing tensor layers.\(k)") }
+      guard t.shape == [shape.0 + 1, shape.1] else {
+        throw FitError(description: "\(path): layers.\(k) has shape \(t.shape), expected [\(shape.0 + 1), \(shape.1)]")
+      }
+      return t
+    }
+  }
+
+  /// Evaluates in chunks of coordinates (bounded memory at any resolution), without gradients.
+  static func evaluate(_ net: HypoNet, _ params: [Tensor], _ coords: Tensor, chunk: Int = 1 << 16) -> Tensor {
+    GradMode.withoutGradients {
+      let n = coords.shape[0]
+      if n <= chunk { return net(coords, params) }
+      var parts: [Tensor] = []
+      var s = 0
+      while s < n {
+        parts.append(net(coords.slice(axis: 0, s, min(n, s + chunk)), params))
+        s += chunk
+      }
+      return Tensor.concat(parts, axis: 0)
+    }
+  }
+
+  /// The image at any resolution (values clamped to [0, 1] when written).
+  public func image(height: Int, width: Int) throws -> Image {
+    guard signal.kind == .image else { throw FitError(description: "this model holds \(signal.kind), not an image") }
+    let out = FittedModel.evaluate(net, parameters, CoordinateGrid.image(height: height, width: width))
+    return Image(pixels: out.reshaped([height, width, signal.channels]))
+  }
+
+  /// The audio at any sample rate (same duration as the original).
+  public func audio(sampleRate: Int) throws -> Waveform {
+    guard signal.kind == .audio else { throw FitError(description: "this model holds \(signal.kind), not audio") }
+    let frames = max(1, Int((Double(signal.size[0]) * Double(sampleRate) / Double(signal.sampleRate)).rounded()))
+    let out = FittedModel.evaluate(net, parameters, CoordinateGrid.audio(frames: frames))
+    return Waveform(samples: out, sampleRate: sampleRate)
+  }
+}

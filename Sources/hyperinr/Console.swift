@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+import Signals
+
+/// Terminal output of long-running commands: progress lines with ETA on stderr, Ctrl-C handling, and the
+/// one-line error report of failures.
+enum Console {
+  static let isTTY = isatty(STDERR_FILENO) != 0
+
+  static func error(_ message: String) {
+    FileHandle.standardError.write(Data("hyperinr: error: \(message)\n".utf8))
+  }
+
+  static func note(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+
+  /// "1m 05s" style durations.
+  static func duration(_ s: Double) -> String {
+    guard s.isFinite else { return "?" }
+    let t = Int(s.rounded())
+    return t >= 60 ? String(format: "%dm %02ds", t / 60, t % 60) : String(format: "%.1fs", s)
+  }
+}
+
+/// Throttled progress: rewrites one line on a terminal (every 0.1 s), prints a line every 5 s otherwise.
+final class ProgressPrinter {
+  private var last = -1e9
+  private let interval: Double
+
+  init() { interval = Console.isTTY ? 0.1 : 5 }
+
+  func update(step: Int, of total: Int, elapsed: Double, fields: String, force: Bool = false) {
+    guard force || elapsed - last >= interval || step == total else { return }
+    last = elapsed
+    let rate = Double(step) / max(elapsed, 1e-9)
+    let eta = Double(total - step) / max(rate, 1e-9)
+    let line = String(format: "step %d/%d  %@  %.1f it/s  elapsed %@  ETA %@", step, total, fields, rate,
+                      Console.duration(elapsed), Console.duration(eta))
+    FileHandle.standardError.write(Data((Console.isTTY ? "\r\u{1B}[K" + line : line + "\n").utf8))
+  }
+
+  func finish() { if Console.isTTY { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// Ctrl-C (SIGINT) sets a flag that training loops poll, so they can write a checkpoint and stop.
+enum Interrupt {
+  nonisolated(unsafe) private static var flag = false
+  nonisolated(unsafe) private static var source: DispatchSourceSignal?
+
+  static var requested: Bool { flag }
+
+  static func install() {
+    signal(SIGINT, SIG_IGN)
+    let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    s.setEventHandler {
+      if flag { exit(130) }  // a second Ctrl-C stops at once
+      flag = true
+      Console.note("\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to abort)")
+    }
+    s.resume()
+    source = s
+  }
+}
+
+/// Early checks of output locations, so that a long run does not fail at its end.
+enum OutputPath {
+  static func checkWritable(_ url: URL) throws {
+    let dir = url.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+      throw SignalError(url.path, "its folder \(dir) does not exist")
+    }
+    guard FileManager.default.isWritableFile(atPath: dir) else { throw SignalError(url.path, "its folder \(dir) is not writable") }
+  }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import NeuralFields
+import Signals
+
+struct Decode: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Decode a model file at any resolution: an image (.png/.jpg) or audio (.wav).",
+    discussion: "Images keep the original size unless --size WxH is given (any size and aspect); audio keeps the original sample rate unless --rate is given.")
+
+  @Argument(help: "Model file written by `hyperinr fit`.")
+  var model: String
+  @Option(name: .shortAndLong, help: "Output file: .png or .jpg for images, .wav for audio.")
+  var output: String
+  @Option(help: "Image size as WIDTHxHEIGHT, e.g. 1536x1024.")
+  var size: String?
+  @Option(help: "Audio sample rate in Hz.")
+  var rate: Int?
+
+  static func parseSize(_ s: String) throws -> (Int, Int) {
+    let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
+    guard parts.count == 2, parts[0] > 0, parts[1] > 0, parts[0] * parts[1] <= 1 << 28 else {
+      throw ValidationError("--size must be WIDTHxHEIGHT with positive integers (e.g. 1536x1024), got '\(s)'")
+    }
+    return (parts[0], parts[1])
+  }
+
+  func validate() throws {
+    if let size { _ = try Self.parseSize(size) }
+    if let rate, rate <= 0 || rate > 1_000_000 { throw ValidationError("--rate must be between 1 and 1000000 Hz, got \(rate)") }
+  }
+
+  func run() throws {
+    do {
+      let m = try FittedModel.load(URL(fileURLWithPath: model))
+      let out = URL(fileURLWithPath: output)
+      try OutputPath.checkWritable(out)
+      let ext = out.pathExtension.lowercased()
+      switch m.signal.kind {
+      case .image:
+        guard ["png", "jpg", "jpeg"].contains(ext) else {
+          throw SignalError(output, "an image model decodes to .png or .jpg, not '.\(ext)'")
+        }
+        let (w, h) = try size.map(Self.parseSize) ?? (m.signal.size[1], m.signal.size[0])
+        let img = try m.image(height: h, width: w)
+        if ext == "png" { try img.writePNG(out) } else { try img.writeJPEG(out, quality: 95) }
+        Console.note("wrote \(output) (\(w)x\(h))")
+      case .audio:
+        guard ext == "wav" else { throw SignalError(output, "an audio model decodes to .wav, not '.\(ext)'") }
+        let wave = try m.audio(sampleRate: rate ?? m.signal.sampleRate)
+        try wave.writeWAV(out)
+        Console.note("wrote \(output) (\(wave.frames) frames at \(wave.sampleRate) Hz)")
+      }
+    } catch let e as ValidationError {
+      throw e
+    } catch {
+      Console.error(String(describing: error))
+      throw ExitCode(1)
+    }
+  }
+}
+
+struct Eval: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Compare a reconstruction with its reference: PSNR and SSIM for images, PSNR for audio.")
+
+  @Argument(help: "Reconstruction (.png/.jpg or .wav).")
+  var reconstruction: String
+  @Argument(help: "Reference of the same size and channels.")
+  var reference: String
+
+  func run() throws {
+    do {
+      let a = try FieldSignal.load(URL(fileURLWithPath: reconstruction))
+      let b = try FieldSignal.load(URL(fileURLWithPath: reference))
+      guard a.info.kind == b.info.kind, a.info.size == b.info.size, a.info.channels == b.info.channels else {
+        throw SignalError(reconstruction, "size \(a.info.size) x \(a.info.channels) does not match the reference's \(b.info.size) x \(b.info.channels)")
+      }
+      let range = Double(b.range)
+      let psnr = Metrics.psnr(a.targets, b.targets) + 20 * Foundation.log10(range)
+      if a.info.kind == .image {
+        let shape = [b.info.size[0], b.info.size[1], b.info.channels]
+        let ssim = Metrics.ssim(a.targets.reshaped(shape), b.targets.reshaped(shape))
+        print(String(format: "PSNR %.3f dB  SSIM %.4f", psnr, ssim))
+      } else {
+        print(String(format: "PSNR %.3f dB (signal range 2)", psnr))
+      }
+    } catch {
+      Console.error(String(describing: error))
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import HyperTensor
+import NeuralFields
+import Signals
+
+/// Options that choose the INR architecture.
+struct INROptions: ParsableArguments {
+  @Option(help: "INR kind: siren or fourier (ReLU MLP on Fourier features).")
+  var inr: HypoNet.Kind = .siren
+  @Option(help: "Number of hidden layers.")
+  var layers: Int = 5
+  @Option(help: "Hidden layer width.")
+  var width: Int = 64
+  @Option(help: "SIREN: frequency factor w0 of hidden layers.")
+  var w0: Float = 30
+  @Option(name: .customLong("w0-first"), help: "SIREN: w0 of the first layer (default 30 for images, 3000 for audio).")
+  var w0First: Float?
+  @Option(help: "Fourier INR: number of frequencies per coordinate.")
+  var frequencies: Int = 64
+  @Option(help: "Fourier INR: largest frequency.")
+  var sigma: Float = 64
+
+  func validate() throws {
+    guard layers >= 1, layers <= 64 else { throw ValidationError("--layers must be between 1 and 64, got \(layers)") }
+    guard width >= 1, width <= 4096 else { throw ValidationError("--width must be between 1 and 4096, got \(width)") }
+    guard frequencies >= 1, sigma > 0, w0 > 0 else { throw ValidationError("--frequencies, --sigma and --w0 must be positive") }
+  }
+
+  func net(for info: FieldSignal.Info) -> HypoNet {
+    HypoNet(kind: inr, inputDim: info.kind == .image ? 2 : 1, outputDim: info.channels, hiddenLayers: layers,
+            width: width, w0: w0, w0First: w0First ?? (info.kind == .audio ? 3000 : 30), frequencies: frequencies,
+            sigma: sigma, outputBias: info.kind == .image ? 0.5 : 0)
+  }
+}
+
+extension HypoNet.Kind: ExpressibleByArgument {}
+
+struct Fit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Fit an INR to one signal (.png/.jpg image or .wav audio) and save it as a model file.",
+    discussion: """
+      Adam on mean squared error, on all coordinates per step (--batch 0) or a seeded random subset. \
+      Prints step, loss, PSNR, speed and ETA. The model file is written every --checkpoint-every steps \
+      and when you press Ctrl-C, with the training state, so `--resume MODEL` continues the same run \
+      exactly. Decode it with `hyperinr decode`.
+      """)
+
+  @Argument(help: "The signal: .png, .jpg/.jpeg (alpha composited on white) or .wav.")
+  var file: String
+  @OptionGroup var inr: INROptions
+  @Option(help: "Training steps.")
+  var steps: Int = 2000
+  @Option(help: "Adam learning rate.")
+  var lr: Float = 1e-3
+  @Option(help: "Learning-rate schedule: constant or cosine (decay to 5 % at the last step).")
+  var schedule: String = "cosine"
+  @Option(help: "Coordinates per step (0 = all: full batch).")
+  var batch: Int = 0
+  @Option(help: "Seed of the initialisation and of the coordinate sampler.")
+  var seed: UInt64 = 0
+  @Option(name: .shortAndLong, help: "Output model file (.safetensors).")
+  var output: String
+  @Option(help: "Continue the run stored in this model file (written by fit or by Ctrl-C).")
+  var resume: String?
+  @Option(name: .customLong("checkpoint-every"), help: "Write the model file every N steps (0: only at the end).")
+  var checkpointEvery: Int = 500
+
+  func validate() throws {
+    guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+    guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'") }
+    guard batch >= 0 else { throw ValidationError("--batch must be 0 (all) or positive, got \(batch)") }
+    guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be >= 0") }
+  }
+
+  func run() throws {
+    do {
+      let signal = try FieldSignal.load(URL(fileURLWithPath: file))
+      let out = URL(fileURLWithPath: output)
+      try OutputPath.checkWritable(out)
+      let fitter: FieldFitter
+      if let resume {
+        fitter = try FieldFitter.resume(from: URL(fileURLWithPath: resume), signal: signal)
+        fitter.settings.steps = steps
+        Console.note("resuming \(resume) at step \(fitter.step) of \(steps)")
+      } else {
+        fitter = FieldFitter(net: inr.net(for: signal.info),
+                             settings: FitSettings(steps: steps, learningRate: lr, batch: batch, seed: seed,
+                                                   cosineDecay: schedule == "cosine"), signal: signal)
+      }
+      try FitCommandRunner.fit(fitter, output: out, checkpointEvery: checkpointEvery, label: file)
+    } catch let e as ValidationError {
+      throw e
+    } catch {
+      Console.error(String(describing: error))
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// The training loop shared by `fit` and `demo`: progress, periodic and Ctrl-C checkpoints, summary.
+enum FitCommandRunner {
+  @discardableResult
+  static func fit(_ fitter: FieldFitter, output: URL, checkpointEvery: Int, label: String,
+                  timeBudget: Double? = nil) throws -> (psnr: Double, seconds: Double) {
+    let net = fitter.net, info = fitter.signal.info
+    Console.note("fitting \(label): \(info.kind) \(info.size.map(String.init).joined(separator: "x")) x \(info.channels), " +
+                 "\(net.kind.rawValue) \(net.hiddenLayers) x \(net.width) (\(net.parameterCount) parameters), " +
+                 "\(fitter.settings.batch == 0 ? "full batch" : "batch \(fitter.settings.batch)"), \(Parallel.threads) threads")
+    Interrupt.install()
+    let printer = ProgressPrinter()
+    var seconds = 0.0
+    try fitter.run(shouldStop: { Interrupt.requested || (timeBudget.map { seconds >= $0 } ?? false) }) { p in
+      seconds = p.seconds
+      printer.update(step: p.step, of: p.steps, elapsed: p.seconds,
+                     fields: String(format: "loss %.3e  PSNR %.2f dB", p.loss, p.psnr))
+      if checkpointEvery > 0 && p.step % checkpointEvery == 0 && p.step < p.steps {
+        try? fitter.checkpoint(to: output)
+      }
+    }
+    printer.finish()
+    try fitter.checkpoint(to: output)
+    let recon = fitter.reconstruction()
+    let psnr = Metrics.psnr(recon, fitter.signal.targets) + 20 * Foundation.log10(Double(fitter.signal.range))
+    if Interrupt.requested {
+      Console.note("stopped at step \(fitter.step); checkpoint written to \(output.path) — continue with --resume \(output.path)")
+    } else {
+      Console.note(String(format: "done: %d steps in %@, PSNR %.2f dB on all samples; model written to %@",
+                          fitter.step, Console.duration(seconds), psnr, output.path))
+    }
+    return (psnr, seconds)
+  }
+}
