@@ -30,7 +30,7 @@ let package = Package(
       name: "hyperinr",
       dependencies: ["HyperNN", "NeuralFields", "Signals", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       resources: [.copy("Resources")]),
-    .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN"]),
+    .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN", "NeuralFields", "Signals"]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),
     .testTarget(
       name: "HyperNNTests", dependencies: ["HyperNN"],

@@ -105,20 +105,23 @@ static void HKG(micro)(long kc, const float *ap, const float *bp, float *c, long
       }
     }
   } else {
+    // Edge tile (or strided C): spill the accumulators, then update row by row.
     float t[GMR * GNR];
 #pragma clang loop unroll(full)
     for (int i = 0; i < GMR; i++)
 #pragma clang loop unroll(full)
       for (int v = 0; v < GNR / GVW; v++) HKG(store)(t + i * GNR + v * GVW, acc[i][v]);
+    // Separate loops per case: a condition inside one loop becomes masked loads (slow on some CPUs).
     for (long i = 0; i < mr; i++) {
-      for (long j = 0; j < nr; j++) {
-        float *dst = c + i * rsC + j * csC;
-        float v = alpha * t[i * GNR + j];
-        if (beta != 0.0f) v += beta * *dst;
-        if (bias) v += bias[j];
-        if (relu && !(v > 0.0f)) v = 0.0f;
-        *dst = v;
+      const float *src = t + i * GNR;
+      float *row = c + i * rsC;
+      if (beta == 0.0f) {
+        for (long j = 0; j < nr; j++) row[j * csC] = alpha * src[j];
+      } else {
+        for (long j = 0; j < nr; j++) row[j * csC] = alpha * src[j] + beta * row[j * csC];
       }
+      if (bias) for (long j = 0; j < nr; j++) row[j * csC] += bias[j];
+      if (relu) for (long j = 0; j < nr; j++) row[j * csC] = row[j * csC] > 0.0f ? row[j * csC] : 0.0f;
     }
   }
 }

@@ -275,6 +275,16 @@ static float HK(sumsq)(const float *x, long n) {
 }
 
 static void HK(colsum_add)(const float *x, long rows, long d, float *y) {
+  if (d < 64) {  // narrow rows: one pass, accumulating a whole row at a time
+    float acc[64];
+    for (long j = 0; j < d; j++) acc[j] = y[j];
+    for (long r = 0; r < rows; r++) {
+      const float *row = x + r * d;
+      for (long j = 0; j < d; j++) acc[j] += row[j];
+    }
+    for (long j = 0; j < d; j++) y[j] = acc[j];
+    return;
+  }
   long j = 0;
   for (; j + 64 <= d; j += 64) {  // 8 vector accumulators over a 64-column strip
     v8f a[8];
