@@ -42,7 +42,7 @@ public struct FitProgress {
   public var step: Int
   public var steps: Int
   public var loss: Float
-  /// PSNR of this step's batch (dB, relative to the signal's range).
+  /// Quality of this step's batch: PSNR in dB relative to the signal's range, or IoU in % for occupancy.
   public var psnr: Double
   public var seconds: Double
 }
@@ -71,7 +71,8 @@ public final class FieldFitter {
     rng = RandomGenerator(seed: settings.seed ^ 0x5EED_F17)
   }
 
-  /// One Adam step; returns the loss and PSNR of the batch.
+  /// One Adam step; returns the loss and the batch's quality: PSNR in dB (images, audio) or IoU in %
+  /// (occupancy). Occupancy fields output logits and train with binary cross-entropy; others with MSE.
   public func trainStep() throws -> (Float, Double) {
     let n = signal.coords.shape[0]
     var x = signal.coords, y = signal.targets
@@ -83,10 +84,19 @@ public final class FieldFitter {
     optimizer.learningRate = settings.cosineDecay
       ? LearningRateSchedule.cosine(warmup: 0, total: settings.steps, minFactor: 0.05).rate(base: settings.learningRate, step: step)
       : settings.learningRate
-    let loss = optimizer.minimize(parameters) { Loss.mse(net(x, parameters.values), y) }
+    var prediction = y
+    let occupancy = signal.info.kind == .occupancy
+    let loss = optimizer.minimize(parameters) {
+      let out = net(x, parameters.values)
+      prediction = out.detached()
+      return occupancy ? Loss.binaryCrossEntropy(logits: out, targets: y) : Loss.mse(out, y)
+    }
     step += 1
     guard loss.isFinite else {
       throw FitError(description: "training diverged at step \(step) (loss \(loss)); try a lower --lr")
+    }
+    if occupancy {
+      return (loss, 100 * OccupancySampler.iou(prediction.scalars.map { $0 > 0 }, y.scalars.map { $0 > 0.5 }))
     }
     let r = Double(signal.range)
     return (loss, 10 * Foundation.log10(r * r / max(Double(loss), 1e-20)))

@@ -7,29 +7,51 @@ import Signals
 public struct FieldSignal {
   /// What the signal is and its native sampling; stored in model files so `decode` needs nothing else.
   public struct Info: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case image, audio }
+    public enum Kind: String, Codable, Sendable { case image, audio, occupancy }
     public var kind: Kind
-    /// Image: [height, width]; audio: [frames].
+    /// Image: [height, width]; audio: [frames]; occupancy: [sample count].
     public var size: [Int]
     public var channels: Int
-    /// Audio sample rate (0 for images).
+    /// Audio sample rate (0 otherwise).
     public var sampleRate: Int
+    /// Occupancy: the mesh's normalisation (centre x, y, z, scale): field coordinates = (p - centre) * scale.
+    public var meshTransform: [Float]?
   }
 
   public var info: Info
   public var coords: Tensor
   public var targets: Tensor
 
-  /// Loads .png/.jpg/.jpeg (alpha composited on white) or .wav by extension.
-  public static func load(_ url: URL) throws -> FieldSignal {
+  /// Loads .png/.jpg/.jpeg (alpha composited on white), .wav, or .obj/.ply (occupancy samples drawn with
+  /// `seed`) by extension.
+  public static func load(_ url: URL, seed: UInt64 = 0) throws -> FieldSignal {
     switch url.pathExtension.lowercased() {
     case "png", "jpg", "jpeg":
       return image(try Image.load(url, alpha: .composite(background: 1)))
     case "wav":
       return audio(try Waveform.load(url))
+    case "obj", "ply":
+      return occupancy(try Mesh.load(url), seed: seed)
     default:
-      throw SignalError(url.path, "unsupported signal type '.\(url.pathExtension)' (expected .png, .jpg, .jpeg or .wav)")
+      throw SignalError(url.path, "unsupported signal type '.\(url.pathExtension)' (expected .png, .jpg, .jpeg, .wav, .obj or .ply)")
     }
+  }
+
+  /// Occupancy samples of a mesh normalised into [-0.9, 0.9]^3: 100k uniform and 100k near-surface points
+  /// (noise sigma 0.02), labelled 1 inside.
+  public static func occupancy(_ mesh: Mesh, seed: UInt64, uniform: Int = 100_000, nearSurface: Int = 100_000) -> FieldSignal {
+    let (lo, hi) = mesh.bounds
+    let centre = (lo + hi) / 2, size = (hi - lo).max()
+    let scale: Float = size > 0 ? 1.8 / size : 1
+    let normalized = Mesh(vertices: mesh.vertices.map { ($0 - centre) * scale }, triangles: mesh.triangles)
+    var rng = RandomGenerator(seed: seed)
+    let (points, inside) = OccupancySampler.sample(normalized, uniform: uniform, nearSurface: nearSurface, sigma: 0.02, rng: &rng)
+    let coords = Tensor.build([points.count, 3]) { p, _ in
+      for (i, q) in points.enumerated() { p[3 * i] = q.x; p[3 * i + 1] = q.y; p[3 * i + 2] = q.z }
+    }
+    return FieldSignal(info: Info(kind: .occupancy, size: [points.count], channels: 1, sampleRate: 0,
+                                  meshTransform: [centre.x, centre.y, centre.z, scale]),
+                       coords: coords, targets: Tensor(shape: [points.count, 1], scalars: inside.map { $0 ? 1 : 0 }))
   }
 
   public static func image(_ img: Image) -> FieldSignal {
@@ -42,6 +64,9 @@ public struct FieldSignal {
     FieldSignal(info: Info(kind: .audio, size: [w.frames], channels: w.channels, sampleRate: w.sampleRate),
                 coords: CoordinateGrid.audio(frames: w.frames), targets: w.samples)
   }
+
+  /// Input dimension of the field.
+  public var inputDim: Int { coords.shape[1] }
 
   /// Peak-to-peak range of the signal's values (1 for images in [0, 1], 2 for audio in [-1, 1]); PSNR is
   /// reported relative to it.

@@ -62,6 +62,30 @@ public struct FittedModel {
     return Image(pixels: out.reshaped([height, width, signal.channels]))
   }
 
+  /// The occupancy field's logits on the cell centres of an n^3 grid over [-1, 1]^3 (index x + n (y + n z)).
+  public func occupancyLogits(resolution n: Int) throws -> [Float] {
+    guard signal.kind == .occupancy else { throw FitError(description: "this model holds \(signal.kind), not an occupancy field") }
+    let pts = OccupancySampler.gridPoints(n)
+    let coords = Tensor.build([pts.count, 3]) { p, _ in
+      for (i, q) in pts.enumerated() { p[3 * i] = q.x; p[3 * i + 1] = q.y; p[3 * i + 2] = q.z }
+    }
+    return FittedModel.evaluate(net, parameters, coords).scalars
+  }
+
+  /// The surface (logit 0) as a mesh in the original mesh's units, by marching tetrahedra on an n^3 grid.
+  /// The grid's outer layer counts as outside, so the mesh is closed even where the field reaches the box.
+  public func mesh(resolution n: Int) throws -> Mesh {
+    var logits = try occupancyLogits(resolution: n)
+    for z in 0..<n { for y in 0..<n { for x in 0..<n where x == 0 || y == 0 || z == 0 || x == n - 1 || y == n - 1 || z == n - 1 {
+      let i = x + n * (y + n * z)
+      logits[i] = min(logits[i], -1e-3)
+    } } }
+    let m = MarchingTetrahedra.extract(logits, resolution: n)
+    guard let t = signal.meshTransform, t.count == 4, t[3] != 0 else { return m }
+    let centre = SIMD3(t[0], t[1], t[2])
+    return Mesh(vertices: m.vertices.map { $0 / t[3] + centre }, triangles: m.triangles)
+  }
+
   /// The audio at any sample rate (same duration as the original).
   public func audio(sampleRate: Int) throws -> Waveform {
     guard signal.kind == .audio else { throw FitError(description: "this model holds \(signal.kind), not audio") }

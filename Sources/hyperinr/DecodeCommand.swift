@@ -5,8 +5,8 @@ import Signals
 
 struct Decode: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Decode a model file at any resolution: an image (.png/.jpg) or audio (.wav).",
-    discussion: "Images keep the original size unless --size WxH is given (any size and aspect); audio keeps the original sample rate unless --rate is given.")
+    abstract: "Decode a model file at any resolution: an image (.png/.jpg), audio (.wav) or a mesh (.obj).",
+    discussion: "Images keep the original size unless --size WxH is given (any size and aspect); audio keeps the original sample rate unless --rate is given; shapes are extracted by marching tetrahedra on a --resolution^3 grid.")
 
   @Argument(help: "Model file written by `hyperinr fit`.")
   var model: String
@@ -16,6 +16,8 @@ struct Decode: ParsableCommand {
   var size: String?
   @Option(help: "Audio sample rate in Hz.")
   var rate: Int?
+  @Option(help: "Shapes: grid resolution per axis for surface extraction.")
+  var resolution: Int = 128
 
   static func parseSize(_ s: String) throws -> (Int, Int) {
     let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
@@ -28,6 +30,7 @@ struct Decode: ParsableCommand {
   func validate() throws {
     if let size { _ = try Self.parseSize(size) }
     if let rate, rate <= 0 || rate > 1_000_000 { throw ValidationError("--rate must be between 1 and 1000000 Hz, got \(rate)") }
+    guard resolution >= 2 && resolution <= 1024 else { throw ValidationError("--resolution must be between 2 and 1024, got \(resolution)") }
   }
 
   func run() throws {
@@ -50,6 +53,11 @@ struct Decode: ParsableCommand {
         let wave = try m.audio(sampleRate: rate ?? m.signal.sampleRate)
         try wave.writeWAV(out)
         Console.note("wrote \(output) (\(wave.frames) frames at \(wave.sampleRate) Hz)")
+      case .occupancy:
+        guard ext == "obj" else { throw SignalError(output, "a shape model decodes to .obj, not '.\(ext)'") }
+        let mesh = try m.mesh(resolution: resolution)
+        try mesh.writeOBJ(out)
+        Console.note("wrote \(output) (\(mesh.vertices.count) vertices, \(mesh.triangles.count) triangles at \(resolution)^3)")
       }
     } catch let e as ValidationError {
       throw e
@@ -62,15 +70,27 @@ struct Decode: ParsableCommand {
 
 struct Eval: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Compare a reconstruction with its reference: PSNR and SSIM for images, PSNR for audio.")
+    abstract: "Compare a reconstruction with its reference: PSNR and SSIM for images, PSNR for audio, IoU for meshes.")
 
-  @Argument(help: "Reconstruction (.png/.jpg or .wav).")
+  @Argument(help: "Reconstruction (.png/.jpg, .wav, or .obj/.ply).")
   var reconstruction: String
-  @Argument(help: "Reference of the same size and channels.")
+  @Argument(help: "Reference of the same kind, size and channels.")
   var reference: String
+  @Option(help: "Meshes: grid resolution of the IoU (in the reference's bounding box, normalised to [-0.9, 0.9]^3).")
+  var resolution: Int = 128
 
   func run() throws {
     do {
+      if ["obj", "ply"].contains(URL(fileURLWithPath: reference).pathExtension.lowercased()) {
+        let a = try Mesh.load(URL(fileURLWithPath: reconstruction)), b = try Mesh.load(URL(fileURLWithPath: reference))
+        let (lo, hi) = b.bounds
+        let centre = (lo + hi) / 2, scale = 1.8 / max((hi - lo).max(), 1e-12)
+        func norm(_ m: Mesh) -> Mesh { Mesh(vertices: m.vertices.map { ($0 - centre) * scale }, triangles: m.triangles) }
+        let iou = OccupancySampler.iou(OccupancySampler.grid(norm(a), resolution: resolution),
+                                       OccupancySampler.grid(norm(b), resolution: resolution))
+        print(String(format: "IoU %.4f at %d^3", iou, resolution))
+        return
+      }
       let a = try FieldSignal.load(URL(fileURLWithPath: reconstruction))
       let b = try FieldSignal.load(URL(fileURLWithPath: reference))
       guard a.info.kind == b.info.kind, a.info.size == b.info.size, a.info.channels == b.info.channels else {

@@ -28,7 +28,7 @@ struct INROptions: ParsableArguments {
   }
 
   func net(for info: FieldSignal.Info) -> HypoNet {
-    HypoNet(kind: inr, inputDim: info.kind == .image ? 2 : 1, outputDim: info.channels, hiddenLayers: layers,
+    HypoNet(kind: inr, inputDim: info.kind == .image ? 2 : (info.kind == .audio ? 1 : 3), outputDim: info.channels, hiddenLayers: layers,
             width: width, w0: w0, w0First: w0First ?? (info.kind == .audio ? 3000 : 30), frequencies: frequencies,
             sigma: sigma, outputBias: info.kind == .image ? 0.5 : 0)
   }
@@ -38,15 +38,16 @@ extension HypoNet.Kind: ExpressibleByArgument {}
 
 struct Fit: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Fit an INR to one signal (.png/.jpg image or .wav audio) and save it as a model file.",
+    abstract: "Fit an INR to one signal (.png/.jpg image, .wav audio, .obj/.ply shape) and save it as a model file.",
     discussion: """
-      Adam on mean squared error, on all coordinates per step (--batch 0) or a seeded random subset. \
-      Prints step, loss, PSNR, speed and ETA. The model file is written every --checkpoint-every steps \
+      Adam on mean squared error (binary cross-entropy of occupancy for shapes: 100k uniform and 100k \
+      near-surface samples), on all coordinates per step (--batch 0) or a seeded random subset. \
+      Prints step, loss, PSNR (IoU for shapes), speed and ETA. The model file is written every --checkpoint-every steps \
       and when you press Ctrl-C, with the training state, so `--resume MODEL` continues the same run \
       exactly. Decode it with `hyperinr decode`.
       """)
 
-  @Argument(help: "The signal: .png, .jpg/.jpeg (alpha composited on white) or .wav.")
+  @Argument(help: "The signal: .png, .jpg/.jpeg (alpha composited on white), .wav, or a .obj/.ply mesh.")
   var file: String
   @OptionGroup var inr: INROptions
   @Option(help: "Training steps.")
@@ -76,9 +77,9 @@ struct Fit: ParsableCommand {
 
   func run() throws {
     do {
-      let signal = try FieldSignal.load(URL(fileURLWithPath: file))
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkWritable(out)
+      let signal = try FieldSignal.load(URL(fileURLWithPath: file), seed: seed)
       let fitter: FieldFitter
       if let resume {
         fitter = try FieldFitter.resume(from: URL(fileURLWithPath: resume), signal: signal)
@@ -110,11 +111,12 @@ enum FitCommandRunner {
                  "\(fitter.settings.batch == 0 ? "full batch" : "batch \(fitter.settings.batch)"), \(Parallel.threads) threads")
     Interrupt.install()
     let printer = ProgressPrinter()
+    let metric = info.kind == .occupancy ? "IoU %.2f %%" : "PSNR %.2f dB"
     var seconds = 0.0
     try fitter.run(shouldStop: { Interrupt.requested || (timeBudget.map { seconds >= $0 } ?? false) }) { p in
       seconds = p.seconds
       printer.update(step: p.step, of: p.steps, elapsed: p.seconds,
-                     fields: String(format: "loss %.3e  PSNR %.2f dB", p.loss, p.psnr))
+                     fields: String(format: "loss %.3e  " + metric, p.loss, p.psnr))
       if checkpointEvery > 0 && p.step % checkpointEvery == 0 && p.step < p.steps {
         try? fitter.checkpoint(to: output)
       }
@@ -122,13 +124,15 @@ enum FitCommandRunner {
     printer.finish()
     try fitter.checkpoint(to: output)
     let recon = fitter.reconstruction()
-    let psnr = Metrics.psnr(recon, fitter.signal.targets) + 20 * Foundation.log10(Double(fitter.signal.range))
+    let quality = info.kind == .occupancy
+      ? 100 * OccupancySampler.iou(recon.scalars.map { $0 > 0 }, fitter.signal.targets.scalars.map { $0 > 0.5 })
+      : Metrics.psnr(recon, fitter.signal.targets) + 20 * Foundation.log10(Double(fitter.signal.range))
     if Interrupt.requested {
       Console.note("stopped at step \(fitter.step); checkpoint written to \(output.path) — continue with --resume \(output.path)")
     } else {
-      Console.note(String(format: "done: %d steps in %@, PSNR %.2f dB on all samples; model written to %@",
-                          fitter.step, Console.duration(seconds), psnr, output.path))
+      Console.note(String(format: "done: %d steps in %@, " + metric + " on all samples; model written to %@",
+                          fitter.step, Console.duration(seconds), quality, output.path))
     }
-    return (psnr, seconds)
+    return (quality, seconds)
   }
 }
