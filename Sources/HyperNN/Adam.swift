@@ -11,7 +11,6 @@ public final class Adam: Optimizer {
   public let decoupled: Bool
   public private(set) var step = 0
   private let slots = SlotBuffers()
-  private var shapes: [String: [Int]] = [:]
 
   public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
               weightDecay: Float = 0, decoupled: Bool = false) {
@@ -30,9 +29,7 @@ public final class Adam: Optimizer {
     let mode: Int32 = weightDecay == 0 ? 0 : (decoupled ? 2 : 1)
     for ((name, p), g) in zip(parameters, gradients) where !p.isFrozen {
       precondition(g.shape == p.shape, "gradient shape \(g.shape) for \(name) \(p.shape)")
-      shapes["m.\(name)"] = p.shape
-      shapes["v.\(name)"] = p.shape
-      let m = slots.buffer("m.\(name)", count: g.count), v = slots.buffer("v.\(name)", count: g.count)
+      let m = slots.buffer("m.\(name)", shape: p.shape), v = slots.buffer("v.\(name)", shape: p.shape)
       let src = p.value.storage.pointer
       let updated = Tensor.build(p.shape) { dst, n in
         dst.update(from: src, count: n)
@@ -42,17 +39,9 @@ public final class Adam: Optimizer {
     }
   }
 
-  public func stateTensors() -> [String: Tensor] {
-    var s = slots.export(shapes)
-    s["step"] = Tensor(scalar: Float(step))
-    return s
-  }
+  public func stateTensors() -> [String: Tensor] { slots.state(step: step) }
 
-  public func loadState(_ state: [String: Tensor]) throws {
-    step = try Self.readStep(state)
-    slots.load(state, prefixes: ["m", "v"])
-    for (k, t) in state where k != "step" { shapes[k] = t.shape }
-  }
+  public func loadState(_ state: [String: Tensor]) throws { step = try slots.restore(state, prefixes: ["m", "v"]) }
 }
 
 /// AdamW: Adam with decoupled weight decay (default 0.01, as PyTorch).

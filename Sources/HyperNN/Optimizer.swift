@@ -30,41 +30,43 @@ extension Optimizer {
   }
 }
 
-/// Named per-parameter buffers shared by the optimizers (mutable, owned by the optimizer).
+/// Named per-parameter buffers of an optimizer (mutable, owned by it), with their export to and restore
+/// from named tensors ("<slot>.<parameter name>" plus "step").
 final class SlotBuffers {
-  private(set) var slots: [String: TensorStorage] = [:]
+  private var slots: [String: TensorStorage] = [:]
+  private var shapes: [String: [Int]] = [:]
 
-  func buffer(_ key: String, count: Int) -> UnsafeMutablePointer<Float> {
+  /// The buffer for `key`, zero-initialised on first use.
+  func buffer(_ key: String, shape: [Int]) -> UnsafeMutablePointer<Float> {
+    let count = shape.reduce(1, *)
+    shapes[key] = shape
     if let s = slots[key], s.count == count { return s.pointer }
     let s = TensorStorage(zeros: count)
     slots[key] = s
     return s.pointer
   }
 
-  func export(_ shapes: [String: [Int]]) -> [String: Tensor] {
-    var out: [String: Tensor] = [:]
+  func state(step: Int) -> [String: Tensor] {
+    var out: [String: Tensor] = ["step": Tensor(scalar: Float(step))]
     for (k, s) in slots {
-      let shape = shapes[k] ?? [s.count]
-      out[k] = Tensor(shape: shape, scalars: Array(UnsafeBufferPointer(start: s.pointer, count: s.count)))
+      out[k] = Tensor(shape: shapes[k] ?? [s.count], scalars: Array(UnsafeBufferPointer(start: s.pointer, count: s.count)))
     }
     return out
   }
 
-  func load(_ state: [String: Tensor], prefixes: [String]) {
+  /// Replaces the buffers with the entries of `state` under `prefixes`; returns the stored step.
+  func restore(_ state: [String: Tensor], prefixes: [String]) throws -> Int {
+    guard let step = state["step"], step.count == 1 else {
+      throw OptimizerStateError(description: "optimizer state has no 'step' entry")
+    }
     slots = [:]
+    shapes = [:]
     for (k, t) in state where prefixes.contains(where: { k.hasPrefix($0 + ".") }) {
       let s = TensorStorage(zeros: t.count)
       t.scalars.withUnsafeBufferPointer { s.pointer.update(from: $0.baseAddress!, count: t.count) }
       slots[k] = s
+      shapes[k] = t.shape
     }
-  }
-}
-
-extension Optimizer {
-  static func readStep(_ state: [String: Tensor]) throws -> Int {
-    guard let s = state["step"], s.count == 1 else {
-      throw OptimizerStateError(description: "optimizer state has no 'step' entry")
-    }
-    return Int(s.item())
+    return Int(step.item())
   }
 }

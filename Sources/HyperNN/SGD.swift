@@ -7,7 +7,6 @@ public final class SGD: Optimizer {
   public let momentum: Float, nesterov: Bool, weightDecay: Float
   public private(set) var step = 0
   private let slots = SlotBuffers()
-  private var shapes: [String: [Int]] = [:]
 
   public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
     precondition(!nesterov || momentum > 0, "Nesterov momentum needs momentum > 0")
@@ -21,8 +20,7 @@ public final class SGD: Optimizer {
     precondition(parameters.count == gradients.count, "\(parameters.count) parameters, \(gradients.count) gradients")
     for ((name, p), g) in zip(parameters, gradients) where !p.isFrozen {
       let gp = g.storage.pointer, src = p.value.storage.pointer
-      let buf: UnsafeMutablePointer<Float>? = momentum > 0 ? slots.buffer("momentum.\(name)", count: g.count) : nil
-      shapes["momentum.\(name)"] = p.shape
+      let buf: UnsafeMutablePointer<Float>? = momentum > 0 ? slots.buffer("momentum.\(name)", shape: p.shape) : nil
       let first = step == 0
       let updated = Tensor.build(p.shape) { dst, n in
         for i in 0..<n {
@@ -39,15 +37,7 @@ public final class SGD: Optimizer {
     step += 1
   }
 
-  public func stateTensors() -> [String: Tensor] {
-    var s = slots.export(shapes)
-    s["step"] = Tensor(scalar: Float(step))
-    return s
-  }
+  public func stateTensors() -> [String: Tensor] { slots.state(step: step) }
 
-  public func loadState(_ state: [String: Tensor]) throws {
-    step = try Self.readStep(state)
-    slots.load(state, prefixes: ["momentum"])
-    for (k, t) in state where k != "step" { shapes[k] = t.shape }
-  }
+  public func loadState(_ state: [String: Tensor]) throws { step = try slots.restore(state, prefixes: ["momentum"]) }
 }

@@ -143,23 +143,3 @@ public enum SafeTensors {
     try AtomicFile.write(try encode(tensors, metadata: metadata), to: url)
   }
 }
-
-/// Whole-file writes that never leave a half-written file behind.
-public enum AtomicFile {
-  public static func write(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-      try data.write(to: tmp)
-      if rename(tmp.path, url.path) != 0 {
-        throw SafeTensorsError(url.path, "cannot be replaced (\(String(cString: strerror(errno))))")
-      }
-    } catch let e as SafeTensorsError {
-      try? FileManager.default.removeItem(at: tmp)
-      throw e
-    } catch {
-      try? FileManager.default.removeItem(at: tmp)
-      throw SafeTensorsError(url.path, "cannot be written (\(error.localizedDescription))")
-    }
-  }
-}

@@ -4,35 +4,28 @@ import CKernels
 extension Tensor {
   /// Softmax along `axis` (fused kernel on the last axis). Backward: y (g - sum(g y)).
   public func softmax(axis a: Int = -1) -> Tensor {
-    let ax = axis(a)
-    if ax != rank - 1 { return transposed(ax, -1).softmax().transposed(ax, -1) }
-    let d = shape.last ?? 1
-    let x = storage.pointer
-    let r = TensorStorage(uninitializedCount: count)
-    Parallel.forEachChunk(count / Swift.max(d, 1), minPerThread: Swift.max(1, 8192 / Swift.max(d, 1)), align: 1) { rows in
-      hk_softmax(x + rows.lowerBound * d, r.pointer + rows.lowerBound * d, rows.count, d, 0)
-    }
-    let y = Tensor(shape: shape, storage: r)
-    return Tensor.result(shape, r, [self]) { g, _ in
-      let s = GradMode.isEnabled ? self.softmax() : y
-      return [s * (g - (g * s).sum(axis: -1, keepdims: true))]
-    }
+    rowSoftmax(axis: a, log: false) { x, y, g in y * (g - (g * y).sum(axis: -1, keepdims: true)) }
   }
 
   /// log(softmax(x)) along `axis`, computed stably. Backward: g - softmax(x) sum(g).
   public func logSoftmax(axis a: Int = -1) -> Tensor {
+    rowSoftmax(axis: a, log: true) { x, y, g in g - y.exp() * g.sum(axis: -1, keepdims: true) }
+  }
+
+  /// The fused (log-)softmax kernel over the last axis (other axes are moved there). `rule(x, y, g)` is
+  /// the backward rule given the output y, recomputed differentiably when the backward pass is recorded.
+  private func rowSoftmax(axis a: Int, log: Bool, rule: @escaping (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
     let ax = axis(a)
-    if ax != rank - 1 { return transposed(ax, -1).logSoftmax().transposed(ax, -1) }
+    if ax != rank - 1 { return transposed(ax, -1).rowSoftmax(axis: -1, log: log, rule: rule).transposed(ax, -1) }
     let d = shape.last ?? 1
     let x = storage.pointer
     let r = TensorStorage(uninitializedCount: count)
     Parallel.forEachChunk(count / Swift.max(d, 1), minPerThread: Swift.max(1, 8192 / Swift.max(d, 1)), align: 1) { rows in
-      hk_softmax(x + rows.lowerBound * d, r.pointer + rows.lowerBound * d, rows.count, d, 1)
+      hk_softmax(x + rows.lowerBound * d, r.pointer + rows.lowerBound * d, rows.count, d, log ? 1 : 0)
     }
     let y = Tensor(shape: shape, storage: r)
     return Tensor.result(shape, r, [self]) { g, _ in
-      let s = GradMode.isEnabled ? self.logSoftmax() : y
-      return [g - s.exp() * g.sum(axis: -1, keepdims: true)]
+      [rule(self, GradMode.isEnabled ? self.rowSoftmax(axis: -1, log: log, rule: rule) : y, g)]
     }
   }
 

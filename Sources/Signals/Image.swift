@@ -81,16 +81,10 @@ public struct Image {
   }
 
   private static func writeAtomically(_ url: URL, _ body: (String, UnsafeMutablePointer<CChar>) -> Int32) throws {
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-    var err = [CChar](repeating: 0, count: 256)
-    let rc = err.withUnsafeMutableBufferPointer { body(tmp, $0.baseAddress!) }
-    guard rc == 0 else {
-      unlink(tmp)
-      throw SignalError(url.path, "cannot be written (\(String(cString: err)))")
-    }
-    guard rename(tmp, url.path) == 0 else {
-      unlink(tmp)
-      throw SignalError(url.path, "cannot be written (\(String(cString: strerror(errno))))")
+    try AtomicFile.write(to: url) { tmp in
+      var err = [CChar](repeating: 0, count: 256)
+      let rc = err.withUnsafeMutableBufferPointer { body(tmp.path, $0.baseAddress!) }
+      guard rc == 0 else { throw SignalError(url.path, "cannot be written (\(String(cString: err)))") }
     }
   }
 }

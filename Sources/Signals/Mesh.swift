@@ -1,4 +1,5 @@
 import Foundation
+import HyperTensor
 
 /// A triangle mesh: vertices [V][3] and triangles (polygons are split into fans when read).
 public struct Mesh: Equatable {
@@ -49,19 +50,7 @@ public struct Mesh: Equatable {
   }
 
   /// Writes OBJ atomically.
-  public func writeOBJ(_ url: URL) throws {
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-      try Data(objText().utf8).write(to: tmp)
-      guard rename(tmp.path, url.path) == 0 else { throw SignalError(url.path, "cannot be replaced") }
-    } catch let e as SignalError {
-      try? FileManager.default.removeItem(at: tmp)
-      throw e
-    } catch {
-      try? FileManager.default.removeItem(at: tmp)
-      throw SignalError(url.path, "cannot be written (\(error.localizedDescription))")
-    }
-  }
+  public func writeOBJ(_ url: URL) throws { try AtomicFile.write(Data(objText().utf8), to: url) }
 }
 
 /// Wavefront OBJ: `v x y z` and `f i j k ...` (forms i, i/t, i//n, i/t/n; negative indices count from the

@@ -78,16 +78,6 @@ public struct Waveform {
     for v in samples.scalars {
       put16(Int(UInt16(bitPattern: Int16((min(max(v, -1), 1) * 32767).rounded()))))
     }
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-      try out.write(to: tmp)
-      guard rename(tmp.path, url.path) == 0 else { throw SignalError(url.path, "cannot be replaced") }
-    } catch let e as SignalError {
-      try? FileManager.default.removeItem(at: tmp)
-      throw e
-    } catch {
-      try? FileManager.default.removeItem(at: tmp)
-      throw SignalError(url.path, "cannot be written (\(error.localizedDescription))")
-    }
+    try AtomicFile.write(out, to: url)
   }
 }
