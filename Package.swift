@@ -39,6 +39,7 @@ let package = Package(
       name: "SignalsTests", dependencies: ["Signals", "HyperNN"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "NeuralFieldsTests", dependencies: ["NeuralFields"]),
+    .testTarget(name: "CLITests", dependencies: ["hyperinr"]),
   ],
   swiftLanguageModes: [.v5]
 )

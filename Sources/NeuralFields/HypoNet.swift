@@ -1,4 +1,5 @@
 import Foundation
+import HyperNN
 import HyperTensor
 
 /// The INR architectures of the project, as functional networks ("hyponets") that take their weights as
@@ -26,9 +27,12 @@ public struct HypoNet: Codable, Equatable, Sendable {
   public var sigma: Float
   /// Added to the output (e.g. 0.5 for [0, 1] images).
   public var outputBias: Float
+  /// Applied to the last layer's output before `outputBias` (nil: identity).
+  public var outputActivation: Activation?
 
   public init(kind: Kind, inputDim: Int, outputDim: Int, hiddenLayers: Int, width: Int, w0: Float = 30,
-              w0First: Float = 30, frequencies: Int = 64, sigma: Float = 128, outputBias: Float = 0) {
+              w0First: Float = 30, frequencies: Int = 64, sigma: Float = 128, outputBias: Float = 0,
+              outputActivation: Activation? = nil) {
     self.kind = kind
     self.inputDim = inputDim
     self.outputDim = outputDim
@@ -39,6 +43,7 @@ public struct HypoNet: Codable, Equatable, Sendable {
     self.frequencies = frequencies
     self.sigma = sigma
     self.outputBias = outputBias
+    self.outputActivation = outputActivation
   }
 
   /// Width of the first layer's input.
@@ -89,7 +94,8 @@ public struct HypoNet: Codable, Equatable, Sendable {
   }
 
   /// Evaluates the INR at coordinates [N, D] (shared) or [B, N, D] with parameters [fanIn + 1, fanOut]
-  /// (one INR) or [B, fanIn + 1, fanOut] (a batch). Returns [N, out] or [B, N, out].
+  /// (one INR) or [B, fanIn + 1, fanOut] (a batch): y = act(last layer) + outputBias. Returns [N, out] or
+  /// [B, N, out].
   public func callAsFunction(_ coords: Tensor, _ params: [Tensor]) -> Tensor {
     precondition(params.count == layerShapes.count, "hyponet needs \(layerShapes.count) layers, got \(params.count)")
     precondition(coords.shape.last == inputDim, "hyponet expects \(inputDim)-D coordinates, got \(coords.shape)")
@@ -112,6 +118,7 @@ public struct HypoNet: Codable, Equatable, Sendable {
         h = z
       }
     }
+    if let act = outputActivation { h = act(h) }
     return outputBias == 0 ? h : h + outputBias
   }
 }

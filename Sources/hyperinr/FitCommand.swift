@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HyperNN
 import HyperTensor
 import NeuralFields
 import Signals
@@ -20,6 +21,8 @@ struct INROptions: ParsableArguments {
   var frequencies: Int = 64
   @Option(help: "Fourier INR: largest frequency.")
   var sigma: Float = 64
+  @Option(name: .customLong("output-activation"), help: "Activation of the last layer: identity, sigmoid, tanh, relu, softplus, gelu, gelu_tanh, sine (default identity; for images the output bias 0.5 then applies only with identity).")
+  var outputActivation: Activation = .identity
 
   func validate() throws {
     guard layers >= 1, layers <= 64 else { throw ValidationError("--layers must be between 1 and 64, got \(layers)") }
@@ -30,11 +33,13 @@ struct INROptions: ParsableArguments {
   func net(for info: FieldSignal.Info) -> HypoNet {
     HypoNet(kind: inr, inputDim: info.kind == .image ? 2 : (info.kind == .audio ? 1 : 3), outputDim: info.channels, hiddenLayers: layers,
             width: width, w0: w0, w0First: w0First ?? (info.kind == .audio ? 3000 : 30), frequencies: frequencies,
-            sigma: sigma, outputBias: info.kind == .image ? 0.5 : 0)
+            sigma: sigma, outputBias: info.kind == .image && outputActivation == .identity ? 0.5 : 0,
+            outputActivation: outputActivation == .identity ? nil : outputActivation)
   }
 }
 
 extension HypoNet.Kind: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
 
 struct Fit: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -62,7 +67,7 @@ struct Fit: ParsableCommand {
   var seed: UInt64 = 0
   @Option(name: .shortAndLong, help: "Output model file (.safetensors).")
   var output: String
-  @Option(help: "Continue the run stored in this model file (written by fit or by Ctrl-C).")
+  @Option(help: "Continue the run stored in this model file (written by fit or by Ctrl-C) with its stored architecture, learning rate, batch and seed; only --steps may change.")
   var resume: String?
   @Option(name: .customLong("checkpoint-every"), help: "Write the model file every N steps (0: only at the end).")
   var checkpointEvery: Int = 500
@@ -91,6 +96,9 @@ struct Fit: ParsableCommand {
                                                    cosineDecay: schedule == "cosine"), signal: signal)
       }
       try FitCommandRunner.fit(fitter, output: out, checkpointEvery: checkpointEvery, label: file)
+      if Interrupt.requested { throw ExitCode(130) }
+    } catch let e as ExitCode {
+      throw e
     } catch let e as ValidationError {
       throw e
     } catch {

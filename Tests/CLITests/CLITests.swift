@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+
+/// The `hyperinr` executable end to end: exit codes, one-line errors, no half-written outputs.
+final class CLITests: XCTestCase {
+  private var dir: URL!
+
+  override func setUpWithError() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("hyperinr-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+  /// Runs the built executable (it sits beside the test bundle) and returns (status, stdout, stderr).
+  private func run(_ args: [String]) throws -> (Int32, String, String) {
+    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
+    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
+    let bin = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
+    let p = Process()
+    p.executableURL = bin
+    p.arguments = args
+    p.currentDirectoryURL = dir
+    var env = ProcessInfo.processInfo.environment
+    env["HYPERINR_THREADS"] = "2"
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+
+  private func image(_ name: String, size: Int = 24) throws -> String {
+    // A gray gradient encoded by the independent PNGWriter below (not by the code under test).
+    let path = dir.appendingPathComponent(name).path
+    var raw = Data()
+    for y in 0..<size { raw.append(0); for x in 0..<size { raw.append(UInt8((x * 7 + y * 5) % 256)) } }
+    try PNGWriter.gray(width: size, height: size, raw: raw).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  func testHelpAndUnknownOption() throws {
+    let (s, out, _) = try run(["--help"])
+    XCTAssertEqual(s, 0)
+    for c in ["demo", "fit", "decode", "eval", "info"] { XCTAssert(out.contains(c), c) }
+    let (s2, _, err2) = try run(["fit", "x.png", "-o", "m.safetensors", "--bogus"])
+    XCTAssertNotEqual(s2, 0)
+    XCTAssert(err2.contains("--bogus"), err2)
+  }
+
+  func testMissingCorruptAndWrongFilesGiveOneClearLine() throws {
+    let (s, _, err) = try run(["fit", "missing.png", "-o", "m.safetensors"])
+    XCTAssertEqual(s, 1)
+    XCTAssertEqual(err.split(separator: "\n").count, 1, err)
+    XCTAssert(err.contains("missing.png") && err.contains("cannot be opened"), err)
+
+    try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).write(to: dir.appendingPathComponent("bad.png"))
+    let (s2, _, err2) = try run(["fit", "bad.png", "-o", "m.safetensors"])
+    XCTAssertEqual(s2, 1)
+    XCTAssert(err2.contains("bad.png") && err2.contains("corrupt"), err2)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("m.safetensors").path))
+
+    try Data("not a model".utf8).write(to: dir.appendingPathComponent("notes.safetensors"))
+    let (s3, _, err3) = try run(["decode", "notes.safetensors", "-o", "x.png"])
+    XCTAssertEqual(s3, 1)
+    XCTAssert(err3.contains("notes.safetensors"), err3)
+    let (s4, _, err4) = try run(["fit", try image("a.png"), "-o", "no-such-dir/m.safetensors"])
+    XCTAssertEqual(s4, 1)
+    XCTAssert(err4.contains("does not exist"), err4)
+  }
+
+  func testFitDecodeEvalRoundTrip() throws {
+    let src = try image("g.png")
+    let (s, _, err) = try run(["fit", src, "-o", "m.safetensors", "--steps", "150", "--layers", "2", "--width", "32"])
+    XCTAssertEqual(s, 0, err)
+    XCTAssert(err.contains("PSNR") && err.contains("ETA"), err)
+    let (s2, _, err2) = try run(["decode", "m.safetensors", "-o", "big.png", "--size", "48x30"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(err2.contains("48x30"), err2)
+    let (s3, out3, _) = try run(["decode", "m.safetensors", "-o", "same.png"])
+    XCTAssertEqual(s3, 0)
+    _ = out3
+    let (s4, out4, err4) = try run(["eval", "same.png", src])
+    XCTAssertEqual(s4, 0, err4)
+    XCTAssert(out4.contains("PSNR") && out4.contains("SSIM"), out4)
+    let (s5, _, err5) = try run(["fit", src, "-o", "nan.safetensors", "--lr", "1e30", "--steps", "50"])
+    XCTAssertEqual(s5, 1)
+    XCTAssert(err5.contains("diverged"), err5)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("nan.safetensors").path))
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+    XCTAssertEqual(leftovers, [])
+  }
+}
+
+/// A minimal PNG encoder for test inputs (gray, 8-bit, uncompressed deflate blocks), independent of libpng.
+enum PNGWriter {
+  static func crc32(_ data: Data) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in data {
+      c ^= UInt32(b)
+      for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    }
+    return ~c
+  }
+
+  static func adler32(_ data: Data) -> UInt32 {
+    var a: UInt32 = 1, b: UInt32 = 0
+    for x in data { a = (a + UInt32(x)) % 65521; b = (b + a) % 65521 }
+    return b << 16 | a
+  }
+
+  static func be32(_ v: UInt32) -> Data { Data([UInt8(v >> 24), UInt8((v >> 16) & 255), UInt8((v >> 8) & 255), UInt8(v & 255)]) }
+
+  static func chunk(_ type: String, _ body: Data) -> Data {
+    var d = be32(UInt32(body.count))
+    let tb = Data(type.utf8) + body
+    d += tb
+    d += be32(crc32(tb))
+    return d
+  }
+
+  static func gray(width: Int, height: Int, raw: Data) -> Data {
+    var z = Data([0x78, 0x01])
+    var off = 0
+    repeat {
+      let n = min(65535, raw.count - off)
+      let last: UInt8 = off + n >= raw.count ? 1 : 0
+      z += Data([last, UInt8(n & 255), UInt8(n >> 8), UInt8(~n & 255), UInt8((~n >> 8) & 255)])
+      z += raw[off..<(off + n)]
+      off += n
+    } while off < raw.count
+    z += be32(adler32(raw))
+    var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    png += chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + Data([8, 0, 0, 0, 0]))
+    png += chunk("IDAT", z)
+    png += chunk("IEND", Data())
+    return png
+  }
+}
