@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "HyperNN", targets: ["HyperNN"]),
     .library(name: "Signals", targets: ["Signals"]),
     .library(name: "NeuralFields", targets: ["NeuralFields"]),
+    .library(name: "Hypernetworks", targets: ["Hypernetworks"]),
     .executable(name: "hyperinr", targets: ["hyperinr"]),
     .executable(name: "hyperinr-bench", targets: ["hyperinr-bench"]),
   ],
@@ -26,6 +27,7 @@ let package = Package(
       linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
     .target(name: "Signals", dependencies: ["HyperTensor", "CImageCodecs"]),
     .target(name: "NeuralFields", dependencies: ["HyperNN", "Signals"]),
+    .target(name: "Hypernetworks", dependencies: ["NeuralFields"]),
     .executableTarget(
       name: "hyperinr",
       dependencies: ["HyperNN", "NeuralFields", "Signals", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -40,6 +42,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(name: "NeuralFieldsTests", dependencies: ["NeuralFields"]),
     .testTarget(name: "CLITests", dependencies: ["hyperinr"]),
+    .testTarget(name: "HypernetworksTests", dependencies: ["Hypernetworks"], exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v5]
 )

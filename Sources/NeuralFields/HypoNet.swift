@@ -29,10 +29,13 @@ public struct HypoNet: Codable, Equatable, Sendable {
   public var outputBias: Float
   /// Applied to the last layer's output before `outputBias` (nil: identity).
   public var outputActivation: Activation?
+  /// SIREN only: positional encoding of the input with frequencies 2^k pi, k < F, as [x, cos, sin]
+  /// (nil or 0: raw coordinates).
+  public var positionalFrequencies: Int?
 
   public init(kind: Kind, inputDim: Int, outputDim: Int, hiddenLayers: Int, width: Int, w0: Float = 30,
               w0First: Float = 30, frequencies: Int = 64, sigma: Float = 128, outputBias: Float = 0,
-              outputActivation: Activation? = nil) {
+              outputActivation: Activation? = nil, positionalFrequencies: Int? = nil) {
     self.kind = kind
     self.inputDim = inputDim
     self.outputDim = outputDim
@@ -44,10 +47,13 @@ public struct HypoNet: Codable, Equatable, Sendable {
     self.sigma = sigma
     self.outputBias = outputBias
     self.outputActivation = outputActivation
+    self.positionalFrequencies = positionalFrequencies
   }
 
   /// Width of the first layer's input.
-  public var encodedDim: Int { kind == .fourier ? 2 * inputDim * frequencies : inputDim }
+  public var encodedDim: Int {
+    kind == .fourier ? 2 * inputDim * frequencies : inputDim * (1 + 2 * (positionalFrequencies ?? 0))
+  }
 
   /// (fanIn, fanOut) of each layer.
   public var layerShapes: [(Int, Int)] {
@@ -78,19 +84,25 @@ public struct HypoNet: Codable, Equatable, Sendable {
 
   /// The Fourier features of coordinates [..., D] -> [..., 2 D F] (grouped per coordinate: F cosines,
   /// then F sines).
+  /// (SIREN with `positionalFrequencies` F: [x, cos(2^k pi x), sin(2^k pi x)].)
   public func encode(_ x: Tensor) -> Tensor {
-    guard kind == .fourier else { return x }
-    let d = inputDim, f = frequencies
-    var freqs = [Float](repeating: 0, count: d * f)
-    for i in 0..<d {
-      for k in 0..<f {
-        let e = f == 1 ? 0 : Foundation.log(Double(sigma)) * Double(k) / Double(f - 1)
-        freqs[i * f + k] = Float.pi * Float(Foundation.exp(e))
-      }
+    let d = inputDim, lead = Array(x.shape.dropLast())
+    func features(_ freqs: [Float], perCoordinate f: Int) -> Tensor {
+      let angles = x.reshaped(lead + [d, 1]) * Tensor(shape: [d, f], scalars: (0..<d).flatMap { _ in freqs })
+      return Tensor.concat([angles.cos(), angles.sin()], axis: -1).reshaped(lead + [2 * d * f])
     }
-    let lead = Array(x.shape.dropLast())
-    let angles = x.reshaped(lead + [d, 1]) * Tensor(shape: [d, f], scalars: freqs)
-    return Tensor.concat([angles.cos(), angles.sin()], axis: -1).reshaped(lead + [2 * d * f])
+    switch kind {
+    case .fourier:
+      let f = frequencies
+      let freqs = (0..<f).map { k -> Float in
+        let e = f == 1 ? 0 : Foundation.log(Double(sigma)) * Double(k) / Double(f - 1)
+        return Float.pi * Float(Foundation.exp(e))
+      }
+      return features(freqs, perCoordinate: f)
+    case .siren:
+      guard let f = positionalFrequencies, f > 0 else { return x }
+      return Tensor.concat([x, features((0..<f).map { Float.pi * Float(1 << $0) }, perCoordinate: f)], axis: -1)
+    }
   }
 
   /// Evaluates the INR at coordinates [N, D] (shared) or [B, N, D] with parameters [fanIn + 1, fanOut]

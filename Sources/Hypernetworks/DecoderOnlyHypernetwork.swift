@@ -1,0 +1,82 @@
+import HyperNN
+import HyperTensor
+import NeuralFields
+
+/// D'OH (Gordon et al., "D'OH: Decoder-Only Random Hypernetworks for Implicit Neural Representations"):
+/// one signal is represented by a trainable latent code gamma in R^d; each layer's weights of a target
+/// SIREN are a fixed random projection of it, vec(W_l) = P_l gamma (Eq. 1), with P_l regenerated from a
+/// seed (`SeededProjection`), so only gamma, the biases and the seed are stored. Biases are separate
+/// parameters initialised to zero.
+///
+/// Initialisation (Sec. 2.5.1): gamma ~ U(-1, 1), so Var(gamma) = 1/3. With P_l's entries U(-a, a)
+/// (variance a^2 / 3), each weight w = sum_j P_ij gamma_j has Var(w) = d (a^2 / 3)(1 / 3) = d a^2 / 9.
+/// SIREN initialises layer l uniformly in (-c_l, c_l), variance c_l^2 / 3, with c_0 = 1 / fanIn and
+/// c_l = sqrt(6 / fanIn) / w0 after; equal variances give a_l = c_l sqrt(3 / d).
+///
+/// Memory: the projections of all layers hold d x (target weights) floats (at 100 % of the paper's 9 x 40
+/// SIREN about 15k x 15k, 0.9 GB). They are materialised once and kept while they fit in
+/// `cacheLimitBytes`; beyond that each forward and backward pass regenerates them block by block from
+/// the seed.
+public final class DecoderOnlyHypernetwork: Module {
+  public let target: HypoNet
+  public let latentDim: Int
+  public let seed: UInt64
+  public let projections: [SeededProjection]
+  public let gamma: Parameter
+  public let biases: [Parameter]
+  /// Largest total projection size kept in memory (default 2 GiB).
+  public let cacheLimitBytes: Int
+  private var cache: [Tensor]?
+
+  /// Number of target weights (no biases): the rows of all projections.
+  public static func weightCount(_ net: HypoNet) -> Int { net.layerShapes.reduce(0) { $0 + $1.0 * $1.1 } }
+
+  public init(target: HypoNet, latentDim: Int, seed: UInt64, cacheLimitBytes: Int = 2 << 30) {
+    precondition(target.kind == .siren, "D'OH targets a SIREN")
+    precondition(latentDim > 0, "latent dimension must be positive")
+    self.target = target
+    self.latentDim = latentDim
+    self.seed = seed
+    self.cacheLimitBytes = cacheLimitBytes
+    projections = target.layerShapes.enumerated().map { l, shape in
+      let (fanIn, fanOut) = shape
+      let c: Float = l == 0 ? 1 / Float(fanIn) : (6 / Float(fanIn)).squareRoot() / target.w0
+      return SeededProjection(seed: seed, layer: l, rows: fanIn * fanOut, columns: latentDim,
+                              scale: c * (3 / Float(latentDim)).squareRoot())
+    }
+    var rng = RandomGenerator(seed: seed ^ 0xD0_4A7E)
+    gamma = Parameter(Tensor.uniform([latentDim, 1], low: -1, high: 1, rng: &rng))
+    biases = target.layerShapes.map { Parameter(Tensor.zeros([1, $0.1])) }
+    super.init()
+    register("gamma", gamma)
+    for (l, b) in biases.enumerated() { register("bias.\(l)", b) }
+    if projections.reduce(0, { $0 + $1.byteCount }) <= cacheLimitBytes { cache = projections.map { $0.matrix() } }
+  }
+
+  /// Whether the projections are held in memory (else regenerated every pass).
+  public var isCached: Bool { cache != nil }
+
+  /// P_l gamma for one layer, as a [fanIn * fanOut, 1] column.
+  private func projected(_ l: Int, _ g: Tensor) -> Tensor {
+    if let cache { return cache[l].matmul(g) }
+    let p = projections[l], block = max(1, (64 << 20) / max(p.columns * 4, 1))
+    var parts: [Tensor] = []
+    var r = 0
+    while r < p.rows {
+      parts.append(p.rows(r..<min(p.rows, r + block)).matmul(g))
+      r += block
+    }
+    return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+  }
+
+  /// The target network's parameters, layer l as [fanIn + 1, fanOut] (bias last), differentiable in
+  /// gamma and the biases.
+  public func generatedParameters() -> [Tensor] {
+    target.layerShapes.enumerated().map { l, shape in
+      Tensor.concat([projected(l, gamma.value).reshaped([shape.0, shape.1]), biases[l].value], axis: 0)
+    }
+  }
+
+  /// Stored parameter count: d + biases (the seed and the architecture are a few bytes of header).
+  public var storedParameterCount: Int { latentDim + biases.reduce(0) { $0 + $1.value.count } }
+}
