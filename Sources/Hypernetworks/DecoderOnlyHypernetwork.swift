@@ -17,7 +17,7 @@ import NeuralFields
 /// SIREN about 15k x 15k, 0.9 GB). They are materialised once and kept while they fit in
 /// `cacheLimitBytes`; beyond that each forward and backward pass regenerates them block by block from
 /// the seed.
-public final class DecoderOnlyHypernetwork: Module {
+public final class DecoderOnlyHypernetwork: Module, FieldParameterization {
   public let target: HypoNet
   public let latentDim: Int
   public let seed: UInt64
@@ -75,6 +75,21 @@ public final class DecoderOnlyHypernetwork: Module {
     target.layerShapes.enumerated().map { l, shape in
       Tensor.concat([projected(l, gamma.value).reshaped([shape.0, shape.1]), biases[l].value], axis: 0)
     }
+  }
+
+  public var hyponetParameters: [Tensor] { generatedParameters() }
+
+  /// "hyperinr.doh" = "latentDim,seed".
+  public var checkpointMetadata: [String: String] { ["hyperinr.doh": "\(latentDim),\(seed)"] }
+
+  /// Rebuilds the hypernetwork a checkpoint was made with (nil when the metadata has no D'OH entry).
+  public static func fromCheckpoint(_ net: HypoNet, _ metadata: [String: String]) throws -> DecoderOnlyHypernetwork? {
+    guard let entry = metadata["hyperinr.doh"] else { return nil }
+    let parts = entry.split(separator: ",")
+    guard parts.count == 2, let d = Int(parts[0]), d > 0, let seed = UInt64(parts[1]) else {
+      throw FitError(description: "malformed hyperinr.doh metadata '\(entry)'")
+    }
+    return DecoderOnlyHypernetwork(target: net, latentDim: d, seed: seed)
   }
 
   /// Stored parameter count: d + biases (the seed and the architecture are a few bytes of header).

@@ -24,10 +24,20 @@ public struct FitSettings: Codable, Equatable, Sendable {
 /// Why a fit stopped early.
 public struct FitError: Error, CustomStringConvertible {
   public let description: String
+  public init(description: String) { self.description = description }
+}
+
+/// What a fit trains: a module whose parameters produce the hyponet's layer weights — the weights
+/// themselves (`FieldParameters`) or a hypernetwork's inputs (D'OH's latent code).
+public protocol FieldParameterization: Module {
+  /// The hyponet's layers, [fanIn + 1, fanOut] each, differentiable in the module's parameters.
+  var hyponetParameters: [Tensor] { get }
+  /// Metadata that identifies the parameterization in a checkpoint.
+  var checkpointMetadata: [String: String] { get }
 }
 
 /// The INR parameters of a fit as a module ("layers.0", "layers.1", ...), so they save and load by name.
-public final class FieldParameters: Module {
+public final class FieldParameters: Module, FieldParameterization {
   public let layers: [Parameter]
   public init(_ tensors: [Tensor]) {
     layers = tensors.map { Parameter($0) }
@@ -35,6 +45,8 @@ public final class FieldParameters: Module {
     for (k, p) in layers.enumerated() { register("layers.\(k)", p) }
   }
   public var values: [Tensor] { layers.map(\.value) }
+  public var hyponetParameters: [Tensor] { values }
+  public var checkpointMetadata: [String: String] { [:] }
 }
 
 /// Progress of a fit, reported every step.
@@ -54,19 +66,24 @@ public final class FieldFitter {
   /// The settings; `steps` may be raised to continue a resumed fit.
   public var settings: FitSettings
   public let signal: FieldSignal
-  public let parameters: FieldParameters
+  public let parameters: any FieldParameterization
   public let optimizer: Adam
   public private(set) var step = 0
   public private(set) var rng: RandomGenerator
 
-  public init(net: HypoNet, settings: FitSettings, signal: FieldSignal) {
+  /// A fit of `net`'s weights, initialised from `settings.seed` — or of the given parameterization.
+  public init(net: HypoNet, settings: FitSettings, signal: FieldSignal, parameters: (any FieldParameterization)? = nil) {
     precondition(net.inputDim == signal.coords.shape[1] && net.outputDim == signal.targets.shape[1],
                  "hyponet \(net.inputDim) -> \(net.outputDim) does not fit signal \(signal.coords.shape) -> \(signal.targets.shape)")
     self.net = net
     self.settings = settings
     self.signal = signal
-    var initRNG = RandomGenerator(seed: settings.seed)
-    parameters = FieldParameters(net.initialParameters(rng: &initRNG))
+    if let parameters {
+      self.parameters = parameters
+    } else {
+      var initRNG = RandomGenerator(seed: settings.seed)
+      self.parameters = FieldParameters(net.initialParameters(rng: &initRNG))
+    }
     optimizer = Adam(learningRate: settings.learningRate)
     rng = RandomGenerator(seed: settings.seed ^ 0x5EED_F17)
   }
@@ -87,7 +104,7 @@ public final class FieldFitter {
     var prediction = y
     let occupancy = signal.info.kind == .occupancy
     let loss = optimizer.minimize(parameters) {
-      let out = net(x, parameters.values)
+      let out = net(x, parameters.hyponetParameters)
       prediction = out.detached()
       return occupancy ? Loss.binaryCrossEntropy(logits: out, targets: y) : Loss.mse(out, y)
     }
@@ -114,7 +131,7 @@ public final class FieldFitter {
 
   /// The INR evaluated on the signal's own coordinates, in chunks.
   public func reconstruction() -> Tensor {
-    FittedModel.evaluate(net, parameters.values, signal.coords)
+    FittedModel.evaluate(net, parameters.hyponetParameters, signal.coords)
   }
 
   // MARK: checkpoints
@@ -124,16 +141,21 @@ public final class FieldFitter {
     var tensors = parameters.namedParameters().map { ($0.0, $0.1.value) }
     tensors += optimizer.stateTensors().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
     var meta = try FittedModel.metadata(net: net, signal: signal.info)
+    meta.merge(parameters.checkpointMetadata) { _, b in b }
     meta["hyperinr.fit"] = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
     meta["hyperinr.step"] = String(step)
     meta["hyperinr.rng"] = [rng.state.0, rng.state.1, rng.state.2, rng.state.3].map(String.init).joined(separator: ",")
     try SafeTensors.write(tensors, metadata: meta, to: url)
   }
 
-  /// Restores a checkpoint written by `checkpoint(to:)` for the same signal and configuration.
-  public static func resume(from url: URL, signal: FieldSignal) throws -> FieldFitter {
+  /// Restores a checkpoint written by `checkpoint(to:)` for the same signal and configuration;
+  /// `parameterization` rebuilds a non-default parameterization from the checkpoint's metadata.
+  public static func resume(
+    from url: URL, signal: FieldSignal,
+    parameterization: ((HypoNet, [String: String]) throws -> (any FieldParameterization)?)? = nil
+  ) throws -> FieldFitter {
     let file = try SafeTensors.read(url)
-    let model = try FittedModel(file: file, path: url.path)
+    let model = try FittedModel(file: file, path: url.path, requireLayers: parameterization == nil)
     guard let fitJSON = file.metadata["hyperinr.fit"], let settings = try? JSONDecoder().decode(FitSettings.self, from: Data(fitJSON.utf8)),
           let stepText = file.metadata["hyperinr.step"], let step = Int(stepText),
           let rngText = file.metadata["hyperinr.rng"] else {
@@ -144,7 +166,8 @@ public final class FieldFitter {
     }
     let words = rngText.split(separator: ",").compactMap { UInt64($0) }
     guard words.count == 4 else { throw FitError(description: "\(url.path): malformed RNG state") }
-    let fitter = FieldFitter(net: model.net, settings: settings, signal: signal)
+    let fitter = FieldFitter(net: model.net, settings: settings, signal: signal,
+                             parameters: try parameterization?(model.net, file.metadata))
     try fitter.parameters.load(file.dictionary, options: LoadOptions(allowUnused: true), source: url.path)
     var opt: [String: Tensor] = [:]
     for (k, v) in file.tensors where k.hasPrefix("optimizer.") { opt[String(k.dropFirst("optimizer.".count))] = v }

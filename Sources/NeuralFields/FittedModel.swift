@@ -21,7 +21,7 @@ public struct FittedModel {
 
   public static func load(_ url: URL) throws -> FittedModel { try FittedModel(file: SafeTensors.read(url), path: url.path) }
 
-  init(file: SafeTensors.File, path: String) throws {
+  init(file: SafeTensors.File, path: String, requireLayers: Bool = true) throws {
     guard file.metadata["hyperinr.format"] == Self.format else {
       throw FitError(description: "\(path): not a HyperINR field model (metadata hyperinr.format is \(file.metadata["hyperinr.format"].map { "'\($0)'" } ?? "missing"), expected '\(Self.format)')")
     }
@@ -31,6 +31,10 @@ public struct FittedModel {
     }
     net = n
     signal = s
+    guard requireLayers else {
+      parameters = []
+      return
+    }
     parameters = try n.layerShapes.enumerated().map { k, shape in
       guard let t = file["layers.\(k)"] else { throw FitError(description: "\(path): missing tensor layers.\(k)") }
       guard t.shape == [shape.0 + 1, shape.1] else {

@@ -97,7 +97,7 @@ final class FieldFitterTests: XCTestCase {
     XCTAssertEqual(second.step, 17)
     try second.run { resumedLosses.append($0.loss) }
     XCTAssertEqual(resumedLosses, losses)
-    XCTAssertEqual(second.parameters.values.map(\.scalars), full.parameters.values.map(\.scalars))
+    XCTAssertEqual(second.parameters.hyponetParameters.map(\.scalars), full.parameters.hyponetParameters.map(\.scalars))
   }
 
   func testModelFileDecodesAtAnyResolutionAndRejectsOtherFiles() throws {
