@@ -24,13 +24,13 @@ let package = Package(
     .target(name: "HyperNN", dependencies: ["HyperTensor", "CKernels"]),
     .target(
       name: "CImageCodecs",
-      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
     .target(name: "Signals", dependencies: ["HyperTensor", "CImageCodecs"]),
     .target(name: "NeuralFields", dependencies: ["HyperNN", "Signals"]),
-    .target(name: "Hypernetworks", dependencies: ["NeuralFields"]),
+    .target(name: "Hypernetworks", dependencies: ["NeuralFields", "CImageCodecs"]),
     .executableTarget(
       name: "hyperinr",
-      dependencies: ["HyperNN", "NeuralFields", "Signals", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       resources: [.copy("Resources")]),
     .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN", "NeuralFields", "Signals"]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),

@@ -44,8 +44,8 @@ public struct FittedModel {
     }
   }
 
-  /// Evaluates in chunks of coordinates (bounded memory at any resolution), without gradients.
-  static func evaluate(_ net: HypoNet, _ params: [Tensor], _ coords: Tensor, chunk: Int = 1 << 16) -> Tensor {
+  /// Evaluates a hyponet in chunks of coordinates (bounded memory at any resolution), without gradients.
+  public static func evaluate(_ net: HypoNet, _ params: [Tensor], _ coords: Tensor, chunk: Int = 1 << 16) -> Tensor {
     GradMode.withoutGradients {
       let n = coords.shape[0]
       if n <= chunk { return net(coords, params) }

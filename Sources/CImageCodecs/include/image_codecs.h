@@ -1,4 +1,4 @@
-// Thin C wrappers over libpng and libjpeg(-turbo). libpng and libjpeg report errors by longjmp, which
+// Thin C wrappers over libpng, libjpeg(-turbo) and zlib. libpng and libjpeg report errors by longjmp, which
 // must not cross Swift frames, so every call is wrapped here with setjmp; failures return non-zero
 // with a message in `err`.
 #ifndef HYPERINR_IMAGE_CODECS_H
@@ -31,6 +31,15 @@ int hi_jpeg_read(const char *path, hi_image *out, char *err, size_t errlen);
 /// Writes 8-bit gray or RGB samples as baseline JPEG with 4:2:0 chroma subsampling at `quality` (1-100).
 int hi_jpeg_write(const char *path, const uint8_t *data, int width, int height, int channels, int quality,
                   char *err, size_t errlen);
+
+/// zlib (deflate) of n bytes at the best compression level; dstlen in: capacity (>= hi_deflate_bound(n)),
+/// out: size. Returns 0 on success.
+size_t hi_deflate_bound(size_t n);
+int hi_deflate(const uint8_t *src, size_t n, uint8_t *dst, size_t *dstlen);
+/// Inflates into exactly dstlen bytes; returns 0 on success (non-zero on corrupt or wrong-size data).
+int hi_inflate(const uint8_t *src, size_t n, uint8_t *dst, size_t dstlen);
+/// CRC-32 (IEEE 802.3, zlib's crc32).
+uint32_t hi_crc32(const uint8_t *data, size_t n);
 
 #ifdef __cplusplus
 }

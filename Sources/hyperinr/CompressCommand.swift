@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import HyperTensor
+import Hypernetworks
+import NeuralFields
+import Signals
+
+struct Compress: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Compress an image with D'OH: a latent code fitted through fixed seeded random projections of a SIREN.",
+    discussion: """
+      Rate is set by the latent size: --latent-fraction of the target SIREN's parameters, or the largest \
+      latent that fits --bpp at the chosen --bits. After fitting, the latent and biases are quantized \
+      (uniform, one range each), deflated and written with a CRC-32 (format: docs/hinr-format.md). \
+      Prints bpp, sizes, PSNR and SSIM of the decoded image. Ctrl-C stops early and still writes the file \
+      (continue with --resume on the checkpoint OUTPUT.ckpt).
+      """)
+
+  @Argument(help: "Image to compress (.png or .jpg).")
+  var image: String
+  @Option(name: .shortAndLong, help: "Output .hinr file.")
+  var output: String
+  @Option(help: "Target bits per pixel (sets the latent size; the file may come out smaller after deflate).")
+  var bpp: Double?
+  @Option(name: .customLong("latent-fraction"), help: "Latent size as a fraction of the target SIREN's parameters (default 0.6).")
+  var latentFraction: Double?
+  @Option(help: "Quantization bits of latent and biases: 4, 5, 6, 8 or 16.")
+  var bits: Int = 8
+  @Option(help: "Training steps.")
+  var steps: Int = 2000
+  @Option(help: "Adam learning rate (cosine decay).")
+  var lr: Float = 1e-3
+  @Option(help: "Pixels per step (0: all).")
+  var batch: Int = 16384
+  @Option(help: "Seed of the projections, the latent initialisation and the pixel sampler.")
+  var seed: UInt64 = 0
+  @Option(help: "Target SIREN hidden layers.")
+  var layers: Int = 9
+  @Option(help: "Target SIREN width.")
+  var width: Int = 40
+  @Option(help: "Continue from this checkpoint (written on Ctrl-C or every 500 steps).")
+  var resume: String?
+
+  func validate() throws {
+    guard bpp == nil || latentFraction == nil else { throw ValidationError("give either --bpp or --latent-fraction, not both") }
+    if let bpp, !(bpp > 0) { throw ValidationError("--bpp must be positive") }
+    if let f = latentFraction, !(f > 0 && f <= 4) { throw ValidationError("--latent-fraction must be in (0, 4]") }
+    guard Quantizer.supportedBits.contains(bits) else { throw ValidationError("--bits must be one of 4, 5, 6, 8, 16, got \(bits)") }
+    guard steps >= 1, lr > 0, batch >= 0, layers >= 1, width >= 1 else {
+      throw ValidationError("--steps, --lr, --layers and --width must be positive and --batch >= 0")
+    }
+  }
+
+  func run() throws {
+    do {
+      let out = URL(fileURLWithPath: output), ckpt = URL(fileURLWithPath: output + ".ckpt")
+      try OutputPath.checkWritable(out)
+      let img = try Image.load(URL(fileURLWithPath: image), alpha: .composite(background: 1))
+      let signal = FieldSignal.image(img)
+      let fitter: FieldFitter
+      if let resume {
+        fitter = try FieldFitter.resume(from: URL(fileURLWithPath: resume), signal: signal,
+                                        parameterization: DecoderOnlyHypernetwork.fromCheckpoint)
+        fitter.settings.steps = steps
+      } else {
+        let net = DOHCodec.targetNet(channels: img.channels, hiddenLayers: layers, width: width)
+        let d = try bpp.map { try DOHCodec.latentDim(bpp: $0, pixels: img.width * img.height, bits: bits, net: net) }
+          ?? DOHCodec.latentDim(fraction: latentFraction ?? 0.6, net: net)
+        let doh = DecoderOnlyHypernetwork(target: net, latentDim: d, seed: seed)
+        fitter = FieldFitter(net: net, settings: FitSettings(steps: steps, learningRate: lr, batch: batch, seed: seed, cosineDecay: true),
+                             signal: signal, parameters: doh)
+      }
+      guard let doh = fitter.parameters as? DecoderOnlyHypernetwork else { throw FitError(description: "\(resume ?? ""): not a D'OH checkpoint") }
+      Console.note("D'OH: latent \(doh.latentDim) (\(String(format: "%.0f", 100 * Double(doh.latentDim) / Double(DOHCodec.latentDim(fraction: 1, net: doh.target)))) % of the target's parameters), projections \(doh.isCached ? "cached" : "regenerated every pass")")
+      try FitCommandRunner.fit(fitter, output: ckpt, checkpointEvery: 500, label: image)
+      let file = DOHCodec.quantize(doh, image: (img.height, img.width, img.channels), bits: bits)
+      let data = file.encoded()
+      try AtomicFile.write(data, to: out)
+      try? FileManager.default.removeItem(at: ckpt)
+      let recon = DOHCodec.image(doh, height: img.height, width: img.width)
+      let pixels = Double(img.width * img.height)
+      print(String(format: "wrote %@: %d bytes, %.4f bpp (%d-bit latent of %d + %d biases); PSNR %.2f dB, SSIM %.4f",
+                   output, data.count, Double(data.count * 8) / pixels, bits, doh.latentDim, file.biasCodes.count,
+                   Metrics.psnrQuantized(recon.pixels, img.pixels), Metrics.ssim(recon.pixels.clamped(min: 0, max: 1), img.pixels)))
+      if Interrupt.requested { throw ExitCode(130) }
+    } catch let e as ExitCode {
+      throw e
+    } catch let e as ValidationError {
+      throw e
+    } catch {
+      Console.error(String(describing: error))
+      throw ExitCode(1)
+    }
+  }
+}
+
+struct Decompress: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Decode a .hinr file to an image at its own or any size.")
+
+  @Argument(help: "A .hinr file written by `hyperinr compress`.")
+  var file: String
+  @Option(name: .shortAndLong, help: "Output image (.png or .jpg).")
+  var output: String
+  @Option(help: "Size as WIDTHxHEIGHT (default: the original size).")
+  var size: String?
+  @Option(help: "The original image, to print PSNR and SSIM.")
+  var original: String?
+
+  func validate() throws { if let size { _ = try Decode.parseSize(size) } }
+
+  func run() throws {
+    do {
+      let out = URL(fileURLWithPath: output)
+      try OutputPath.checkWritable(out)
+      let data = try Data(contentsOf: URL(fileURLWithPath: file))
+      let f = try CompressedField.decode(data, path: file)
+      let (w, h) = try size.map(Decode.parseSize) ?? (f.width, f.height)
+      let img = DOHCodec.image(DOHCodec.model(f), height: h, width: w)
+      if out.pathExtension.lowercased() == "png" { try img.writePNG(out) } else { try img.writeJPEG(out, quality: 95) }
+      var line = String(format: "wrote %@ (%dx%d) from %d bytes, %.4f bpp", output, w, h, data.count, Double(data.count * 8) / Double(f.width * f.height))
+      if let original {
+        let ref = try Image.load(URL(fileURLWithPath: original), alpha: .composite(background: 1))
+        guard ref.height == h, ref.width == w, ref.channels == img.channels else {
+          throw SignalError(original, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(w)x\(h)x\(img.channels)")
+        }
+        line += String(format: "; PSNR %.2f dB, SSIM %.4f", Metrics.psnrQuantized(img.pixels, ref.pixels),
+                       Metrics.ssim(img.pixels.clamped(min: 0, max: 1), ref.pixels))
+      }
+      print(line)
+    } catch let e as ValidationError {
+      throw e
+    } catch {
+      Console.error(String(describing: error))
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HyperNN
+import HyperTensor
+import Hypernetworks
+import NeuralFields
+import Signals
+import XCTest
+
+final class CodecTests: XCTestCase {
+  private func smallImage() -> Image {
+    Image(pixels: Tensor.build([12, 20, 3]) { p, _ in
+      for i in 0..<12 { for j in 0..<20 { for c in 0..<3 {
+        p[(i * 20 + j) * 3 + c] = 0.5 + 0.3 * Foundation.sin(Float(i + 2 * c) / 3) * Foundation.cos(Float(j) / 5)
+      } } }
+    })
+  }
+
+  private func trained(bits: Int) throws -> (DecoderOnlyHypernetwork, CompressedField, Image) {
+    let img = smallImage()
+    let net = DOHCodec.targetNet(channels: 3, hiddenLayers: 2, width: 16, positionalFrequencies: 4)
+    let doh = DecoderOnlyHypernetwork(target: net, latentDim: DOHCodec.latentDim(fraction: 0.6, net: net), seed: 9)
+    let fitter = FieldFitter(net: net, settings: FitSettings(steps: 200, learningRate: 5e-3, batch: 0, seed: 9),
+                             signal: FieldSignal.image(img), parameters: doh)
+    try fitter.run { _ in }
+    return (doh, DOHCodec.quantize(doh, image: (12, 20, 3), bits: bits), img)
+  }
+
+  /// compress -> decompress reproduces the encoder's dequantized reconstruction bit for bit.
+  func testRoundTripIsBitwiseEqual() throws {
+    for bits in Quantizer.supportedBits {
+      let (doh, file, img) = try trained(bits: bits)
+      let encoderView = DOHCodec.image(doh, height: 12, width: 20)
+      let decoded = try CompressedField.decode(file.encoded(), path: "x.hinr")
+      XCTAssertEqual(decoded, file)
+      let decoderView = DOHCodec.image(DOHCodec.model(decoded), height: 12, width: 20)
+      XCTAssertEqual(decoderView.pixels.scalars, encoderView.pixels.scalars, "\(bits) bits")
+      if bits >= 8 { XCTAssertGreaterThan(Metrics.psnr(decoderView.pixels, img.pixels), 20, "\(bits) bits: the fit survives quantization") }
+    }
+  }
+
+  func testDamagedFilesGiveClearErrors() throws {
+    let (_, file, _) = try trained(bits: 8)
+    let good = file.encoded()
+    var flipped = good
+    flipped[good.count / 2] ^= 0x01
+    var magic = good
+    magic[0] = UInt8(ascii: "X")
+    let cases: [(Data, String)] = [(flipped, "CRC-32"), (good.prefix(good.count - 7), "CRC-32"), (good.prefix(20), "truncated"), (magic, "magic")]
+    for (data, needle) in cases {
+      XCTAssertThrowsError(try CompressedField.decode(data, path: "bad.hinr")) { e in
+        XCTAssert(String(describing: e).contains("bad.hinr") && String(describing: e).contains(needle), "\(e)")
+      }
+    }
+  }
+
+  func testQuantizerAndRateControl() throws {
+    let q = Quantizer(bits: 4, fitting: [-1, 0.5, 2])
+    XCTAssertEqual(q.quantize([-1, 0.5, 2]), [0, 8, 15])
+    let back = q.dequantize(q.quantize([-1, 0.5, 2]))
+    XCTAssertEqual(back[0], -1)
+    XCTAssertEqual(back[2], 2)
+    XCTAssertEqual(back[1], 0.6, accuracy: 1e-6)
+    let net = DOHCodec.targetNet(channels: 3)
+    XCTAssertEqual(net.layerShapes.count, 10)
+    XCTAssertEqual(DOHCodec.latentDim(fraction: 1, net: net), 2 * 40 + 40 + 8 * (40 * 40 + 40) + 40 * 3 + 3)
+    let d = try DOHCodec.latentDim(bpp: 0.3, pixels: 768 * 512, bits: 8, net: net)
+    let biases = net.layerShapes.reduce(0) { $0 + $1.1 }
+    XCTAssertLessThanOrEqual(Double((d + biases) * 8 + 8 * (69 + 4 + 16)) / Double(768 * 512), 0.3)
+    XCTAssertThrowsError(try DOHCodec.latentDim(bpp: 0.001, pixels: 100, bits: 8, net: net)) {
+      XCTAssert(String(describing: $0).contains("too low"))
+    }
+  }
+}
