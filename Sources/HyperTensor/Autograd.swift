@@ -36,6 +36,14 @@ public enum GradMode {
 }
 
 extension Tensor {
+  /// Defines a custom differentiable operation: `value` (computed by the caller without recording) becomes
+  /// the result, and `backward(g, needs)` returns the gradient of each input (nil where not needed). The
+  /// rule is differentiated again only if it is itself written with tensor operations.
+  public static func recording(_ value: Tensor, inputs: [Tensor],
+                               backward: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Tensor {
+    result(value.shape, value.storage, inputs, backward)
+  }
+
   /// The result of an operation: records `backward` when gradients are on and an input requires them.
   static func result(_ shape: [Int], _ storage: TensorStorage, _ inputs: [Tensor],
                      _ backward: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Tensor {

@@ -59,14 +59,15 @@ public final class DecoderOnlyHypernetwork: Module, FieldParameterization {
   /// P_l gamma for one layer, as a [fanIn * fanOut, 1] column.
   private func projected(_ l: Int, _ g: Tensor) -> Tensor {
     if let cache { return cache[l].matmul(g) }
+    // Streaming: blocks of P_l are regenerated for the forward product and again for the backward
+    // product P_l^T dw, so no block outlives its use (not differentiable twice).
     let p = projections[l], block = max(1, (64 << 20) / max(p.columns * 4, 1))
-    var parts: [Tensor] = []
-    var r = 0
-    while r < p.rows {
-      parts.append(p.rows(r..<min(p.rows, r + block)).matmul(g))
-      r += block
+    let blocks = stride(from: 0, to: p.rows, by: block).map { $0..<min(p.rows, $0 + block) }
+    let value = GradMode.withoutGradients { Tensor.concat(blocks.map { p.rows($0).matmul(g.detached()) }, axis: 0) }
+    return Tensor.recording(value, inputs: [g]) { dw, _ in
+      let parts = blocks.map { r in p.rows(r).matmul(dw.slice(axis: 0, r.lowerBound, r.upperBound), transposeA: true) }
+      return [parts.dropFirst().reduce(parts[0], +)]
     }
-    return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
   }
 
   /// The target network's parameters, layer l as [fanIn + 1, fanOut] (bias last), differentiable in

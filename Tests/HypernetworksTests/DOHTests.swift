@@ -41,6 +41,12 @@ final class DOHTests: XCTestCase {
     for (a, b) in zip(cached.generatedParameters(), streamed.generatedParameters()) {
       for (x, y) in zip(a.scalars, b.scalars) { XCTAssertEqual(x, y, accuracy: 1e-6) }
     }
+    var rng = RandomGenerator(seed: 4)
+    let coords = Tensor.uniform([7, 2], low: -1, high: 1, rng: &rng)
+    let (_, ga) = valueAndGradients(of: cached) { net(coords, cached.generatedParameters()).square().sum() }
+    let (_, gb) = valueAndGradients(of: streamed) { net(coords, streamed.generatedParameters()).square().sum() }
+    XCTAssertGreaterThan(ga[0].squaredNorm(), 0)
+    for (a, b) in zip(ga, gb) { for (x, y) in zip(a.scalars, b.scalars) { XCTAssertEqual(x, y, accuracy: 1e-5 + 1e-4 * abs(x)) } }
   }
 
   /// Gradients with respect to gamma and the biases through the generated SIREN match finite differences.
