@@ -112,3 +112,17 @@ final class ImageTests: XCTestCase {
     XCTAssertGreaterThan(count, 3800)
   }
 }
+
+final class JPEGBaselineTests: XCTestCase {
+  func testFindsHighestQualityUnderBudget() throws {
+    let img = try Image.load(Fixture.url("jpeg/baseline.jpg"))
+    let r = try XCTUnwrap(JPEGBaseline.matching(bpp: 4, image: img))  // 64 x 48: the JPEG header alone is ~1.6 bpp
+    XCTAssertLessThanOrEqual(r.bpp, 4)
+    XCTAssert((1...100).contains(r.quality))
+    if r.quality < 100, let next = try JPEGBaseline.matching(bpp: 100, image: img), next.quality > r.quality {
+      XCTAssertGreaterThan(next.bpp, r.bpp)
+    }
+    XCTAssertNil(try JPEGBaseline.matching(bpp: 0.001, image: img))
+    XCTAssertGreaterThan(Metrics.psnr(r.decoded.pixels, img.pixels), 25)
+  }
+}
