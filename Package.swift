@@ -32,7 +32,7 @@ let package = Package(
       name: "hyperinr",
       dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       resources: [.copy("Resources")]),
-    .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN", "NeuralFields", "Signals"]),
+    .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks"]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),
     .testTarget(
       name: "HyperNNTests", dependencies: ["HyperNN"],

@@ -1,5 +1,7 @@
 import Foundation
+import HyperNN
 import HyperTensor
+import Hypernetworks
 import NeuralFields
 import Signals
 
@@ -9,7 +11,38 @@ struct FieldBenchmarks {
   let threads: [Int]
   let reference: Reference?
 
-  func run() { w2() }
+  func run() {
+    w2()
+    d1()
+  }
+
+  /// D1: D'OH encoding cost per step on a Kodak-size image — weight generation (latent -> all layers,
+  /// forward and backward) versus the INR step — and the projected time per image.
+  func d1() {
+    print("\n== D1: D'OH (SIREN 9 x 40, PE 10, latent 60 %) on 768 x 512, per step with batch 16384 ==")
+    let net = DOHCodec.targetNet(channels: 3)
+    let doh = DecoderOnlyHypernetwork(target: net, latentDim: DOHCodec.latentDim(fraction: 0.6, net: net), seed: 0)
+    var rng = RandomGenerator(seed: 1)
+    let coords = Tensor.uniform([16384, 2], low: -1, high: 1, rng: &rng), target = Tensor.uniform([16384, 3], rng: &rng)
+    for t in threads {
+      Parallel.threads = t
+      let gen = Measure.median(runs: max(runs, 5)) {
+        _ = valueAndGradients(of: doh) { doh.generatedParameters().reduce(Tensor(scalar: 0)) { $0 + $1.sum() } }
+      }.median
+      let fixed = GradMode.withoutGradients { doh.generatedParameters() }.map { $0.requiringGrad() }
+      let inr = Measure.median(runs: max(runs, 5)) {
+        _ = gradients(of: Loss.mse(net(coords, fixed), target), wrt: fixed)
+      }.median
+      var irng = RandomGenerator(seed: 2)
+      let image = Image(pixels: Tensor.uniform([512, 768, 3], rng: &irng))
+      let fitter = FieldFitter(net: net, settings: FitSettings(steps: Int.max, learningRate: 1e-3, batch: 16384, seed: 0),
+                               signal: FieldSignal.image(image), parameters: doh)
+      let step = Measure.median(runs: max(runs, 5)) { _ = try? fitter.trainStep() }.median
+      print(String(format: "D1 t=%d: step %.1f ms = weight generation (fwd+bwd) %.1f ms + INR (fwd+bwd) %.1f ms + rest; 2000 steps = %@ per image (latent %d, projections %.0f MB %@)",
+                   t, step, gen, inr, fmtDuration(step * 2000 / 1000), doh.latentDim,
+                   Double(doh.projections.reduce(0) { $0 + $1.byteCount }) / 1e6, doh.isCached ? "cached" : "streamed"))
+    }
+  }
 
   func w2() {
     print("\n== W2: COIN SIREN (10 x 28, w0 30) full-batch step on 768 x 512 (393,216 coords), fwd + bwd + Adam ==")

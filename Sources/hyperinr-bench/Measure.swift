@@ -93,3 +93,7 @@ func reportLine(_ name: String, ours: Double, reference: Double?, extra: String 
 }
 
 func fmt(_ ms: Double) -> String { String(format: ms < 10 ? "%.3f" : "%.1f", ms) }
+
+func fmtDuration(_ seconds: Double) -> String {
+  seconds >= 60 ? String(format: "%.0f min %02.0f s", (seconds / 60).rounded(.down), seconds.truncatingRemainder(dividingBy: 60)) : String(format: "%.1f s", seconds)
+}

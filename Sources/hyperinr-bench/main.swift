@@ -8,7 +8,7 @@ let usage = """
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
-    fields W2 (COIN SIREN full-batch step on a 768x512 image)
+    fields W2 (COIN SIREN full-batch step on a 768x512 image), D1 (D'OH encoding breakdown)
 
   Each workload reports the median of at least 5 runs. When a Python with torch is found
   ($HYPERINR_PYTHON, ./.venv-ref/bin/python or python3), the PyTorch reference in benchmarks/reference
