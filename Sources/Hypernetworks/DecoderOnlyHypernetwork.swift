@@ -56,6 +56,21 @@ public final class DecoderOnlyHypernetwork: Module, FieldParameterization {
   /// Whether the projections are held in memory (else regenerated every pass).
   public var isCached: Bool { cache != nil }
 
+  /// P_l x without recording gradients (x [d, 1] -> [fanIn * fanOut, 1]).
+  func projectedColumn(_ l: Int, _ x: Tensor) -> Tensor { GradMode.withoutGradients { projected(l, x) } }
+
+  /// P_l^T y (y [fanIn * fanOut, 1] -> [d, 1]), block by block when not cached.
+  func projectedTransposed(_ l: Int, _ y: Tensor) -> Tensor {
+    GradMode.withoutGradients {
+      if let cache { return cache[l].matmul(y, transposeA: true) }
+      let p = projections[l], block = max(1, (64 << 20) / max(p.columns * 4, 1))
+      return stride(from: 0, to: p.rows, by: block).map { r0 -> Tensor in
+        let r = r0..<min(p.rows, r0 + block)
+        return p.rows(r).matmul(y.slice(axis: 0, r.lowerBound, r.upperBound), transposeA: true)
+      }.reduce(Tensor.zeros([latentDim, 1]), +)
+    }
+  }
+
   /// P_l gamma for one layer, as a [fanIn * fanOut, 1] column.
   private func projected(_ l: Int, _ g: Tensor) -> Tensor {
     if let cache { return cache[l].matmul(g) }
@@ -64,10 +79,7 @@ public final class DecoderOnlyHypernetwork: Module, FieldParameterization {
     let p = projections[l], block = max(1, (64 << 20) / max(p.columns * 4, 1))
     let blocks = stride(from: 0, to: p.rows, by: block).map { $0..<min(p.rows, $0 + block) }
     let value = GradMode.withoutGradients { Tensor.concat(blocks.map { p.rows($0).matmul(g.detached()) }, axis: 0) }
-    return Tensor.recording(value, inputs: [g]) { dw, _ in
-      let parts = blocks.map { r in p.rows(r).matmul(dw.slice(axis: 0, r.lowerBound, r.upperBound), transposeA: true) }
-      return [parts.dropFirst().reduce(parts[0], +)]
-    }
+    return Tensor.recording(value, inputs: [g]) { dw, _ in [self.projectedTransposed(l, dw)] }
   }
 
   /// The target network's parameters, layer l as [fanIn + 1, fanOut] (bias last), differentiable in

@@ -40,8 +40,11 @@ struct Compress: ParsableCommand {
   var width: Int = 40
   @Option(help: "Continue from this checkpoint (written on Ctrl-C or every 500 steps).")
   var resume: String?
+  @Option(name: .customLong("init-from"), help: "D'OH Algorithm 1: start from a SIREN fitted by `hyperinr fit` with the target architecture (--layers, --width, and --positional-frequencies 10 unless given), projected into the latent by least squares.")
+  var initFrom: String?
 
   func validate() throws {
+    guard initFrom == nil || resume == nil else { throw ValidationError("--init-from starts a new run; it cannot be combined with --resume") }
     guard bpp == nil || latentFraction == nil else { throw ValidationError("give either --bpp or --latent-fraction, not both") }
     if let bpp, !(bpp > 0) { throw ValidationError("--bpp must be positive") }
     if let f = latentFraction, !(f > 0 && f <= 4) { throw ValidationError("--latent-fraction must be in (0, 4]") }
@@ -67,6 +70,16 @@ struct Compress: ParsableCommand {
         let d = try bpp.map { try DOHCodec.latentDim(bpp: $0, pixels: img.width * img.height, bits: bits, net: net) }
           ?? DOHCodec.latentDim(fraction: latentFraction ?? 0.6, net: net)
         let doh = DecoderOnlyHypernetwork(target: net, latentDim: d, seed: seed)
+        if let initFrom {
+          let model = try FittedModel.load(URL(fileURLWithPath: initFrom))
+          guard model.net.layerShapes.map({ [$0.0, $0.1] }) == net.layerShapes.map({ [$0.0, $0.1] }), model.net.kind == .siren else {
+            throw FitError(description: "\(initFrom): its INR (\(model.net.kind.rawValue) \(model.net.hiddenLayers) x \(model.net.width), input \(model.net.encodedDim)) is not the target SIREN \(layers) x \(width) with 10 positional-encoding frequencies")
+          }
+          let residual = doh.project(from: model.parameters)
+          let recon = DOHCodec.image(doh, height: img.height, width: img.width)
+          Console.note(String(format: "Algorithm 1: projected %@ into the latent (relative residual %.3f): PSNR %.2f dB before fine-tuning",
+                              initFrom, residual, Metrics.psnr(recon.pixels, img.pixels)))
+        }
         fitter = FieldFitter(net: net, settings: FitSettings(steps: steps, learningRate: lr, batch: batch, seed: seed, cosineDecay: true),
                              signal: signal, parameters: doh)
       }

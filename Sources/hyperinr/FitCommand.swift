@@ -21,6 +21,8 @@ struct INROptions: ParsableArguments {
   var frequencies: Int = 64
   @Option(help: "Fourier INR: largest frequency.")
   var sigma: Float = 64
+  @Option(name: .customLong("positional-frequencies"), help: "SIREN: positional encoding of the input with frequencies 2^k pi, k < F (0: raw coordinates).")
+  var positionalFrequencies: Int = 0
   @Option(name: .customLong("output-activation"), help: "Activation of the last layer: identity, sigmoid, tanh, relu, softplus, gelu, gelu_tanh, sine (default identity; for images the output bias 0.5 then applies only with identity).")
   var outputActivation: Activation = .identity
 
@@ -28,13 +30,15 @@ struct INROptions: ParsableArguments {
     guard layers >= 1, layers <= 64 else { throw ValidationError("--layers must be between 1 and 64, got \(layers)") }
     guard width >= 1, width <= 4096 else { throw ValidationError("--width must be between 1 and 4096, got \(width)") }
     guard frequencies >= 1, sigma > 0, w0 > 0 else { throw ValidationError("--frequencies, --sigma and --w0 must be positive") }
+    guard (0...20).contains(positionalFrequencies) else { throw ValidationError("--positional-frequencies must be between 0 and 20") }
   }
 
   func net(for info: FieldSignal.Info) -> HypoNet {
     HypoNet(kind: inr, inputDim: info.kind == .image ? 2 : (info.kind == .audio ? 1 : 3), outputDim: info.channels, hiddenLayers: layers,
             width: width, w0: w0, w0First: w0First ?? (info.kind == .audio ? 3000 : 30), frequencies: frequencies,
             sigma: sigma, outputBias: info.kind == .image && outputActivation == .identity ? 0.5 : 0,
-            outputActivation: outputActivation == .identity ? nil : outputActivation)
+            outputActivation: outputActivation == .identity ? nil : outputActivation,
+            positionalFrequencies: positionalFrequencies > 0 ? positionalFrequencies : nil)
   }
 }
 

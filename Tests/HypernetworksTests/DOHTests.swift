@@ -91,3 +91,35 @@ final class DOHTests: XCTestCase {
     XCTAssertGreaterThan(Metrics.psnr(recon, signal.targets), 28)
   }
 }
+
+final class LatentProjectionTests: XCTestCase {
+  /// Algorithm 1 recovers a latent exactly when the weights lie in the projections' range, and otherwise
+  /// gives the least-squares fit (residual orthogonal to the range: no better gamma nearby).
+  func testProjectionRecoversAndIsLeastSquares() {
+    let net = HypoNet(kind: .siren, inputDim: 2, outputDim: 3, hiddenLayers: 2, width: 12)
+    let source = DecoderOnlyHypernetwork(target: net, latentDim: 40, seed: 21)
+    let inRange = GradMode.withoutGradients { source.generatedParameters() }
+    for streamed in [false, true] {
+      let fresh = DecoderOnlyHypernetwork(target: net, latentDim: 40, seed: 21, cacheLimitBytes: streamed ? 0 : 1 << 30)
+      XCTAssertLessThan(fresh.project(from: inRange), 1e-3)
+      for (a, b) in zip(fresh.gamma.value.scalars, source.gamma.value.scalars) { XCTAssertEqual(a, b, accuracy: 2e-3) }
+    }
+    var rng = RandomGenerator(seed: 5)
+    let arbitrary = net.initialParameters(rng: &rng)
+    let doh = DecoderOnlyHypernetwork(target: net, latentDim: 40, seed: 21)
+    let residual = doh.project(from: arbitrary)
+    XCTAssert(residual > 0.1 && residual < 1, "\(residual)")
+    func loss(_ g: Tensor) -> Float {
+      doh.gamma.assign(g)
+      return zip(GradMode.withoutGradients { doh.generatedParameters() }, arbitrary).enumerated().reduce(0) { acc, e in
+        let fanIn = net.layerShapes[e.offset].0
+        return acc + (e.element.0.slice(axis: 0, 0, fanIn) - e.element.1.slice(axis: 0, 0, fanIn)).squaredNorm()
+      }
+    }
+    let best = doh.gamma.value
+    let l0 = loss(best)
+    let nudged = Tensor.uniform([40, 1], low: -1e-2, high: 1e-2, rng: &rng)
+    XCTAssertGreaterThanOrEqual(loss(best + nudged), l0 * 0.9999)
+    XCTAssertEqual(doh.biases[1].value.scalars, arbitrary[1].slice(axis: 0, 12, 13).scalars)
+  }
+}
