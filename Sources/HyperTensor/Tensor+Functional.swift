@@ -71,23 +71,28 @@ extension Tensor {
   /// Backward: the cumulative sum in the opposite direction, with the same exclusivity.
   public func cumsum(axis a: Int, exclusive: Bool = false, reverse: Bool = false) -> Tensor {
     let ax = axis(a)
+    let r = scan(axis: ax, exclusive: exclusive, reverse: reverse, initial: 0, +)
+    return Tensor.result(shape, r.storage, [self]) { g, _ in [g.cumsum(axis: ax, exclusive: exclusive, reverse: !reverse)] }
+  }
+
+  /// Running `combine` of the elements along `axis` (no gradient recorded).
+  private func scan(axis ax: Int, exclusive: Bool, reverse: Bool, initial: Float, _ combine: (Float, Float) -> Float) -> Tensor {
     let outer = shape[..<ax].reduce(1, *), len = shape[ax], inner = shape[(ax + 1)...].reduce(1, *)
     let x = storage.pointer
-    let r = Tensor.build(shape) { y, _ in
+    return Tensor.build(shape) { y, _ in
+      var acc = [Float](repeating: initial, count: inner)
       for o in 0..<outer {
-        let base = o * len * inner
-        var acc = [Float](repeating: 0, count: inner)
+        for j in 0..<inner { acc[j] = initial }
         for s in 0..<len {
-          let i = reverse ? len - 1 - s : s
-          let off = base + i * inner
+          let off = (o * len + (reverse ? len - 1 - s : s)) * inner
           for j in 0..<inner {
-            let v = x[off + j]
-            if exclusive { y[off + j] = acc[j]; acc[j] += v } else { acc[j] += v; y[off + j] = acc[j] }
+            if exclusive { y[off + j] = acc[j]; acc[j] = combine(acc[j], x[off + j]) } else {
+              acc[j] = combine(acc[j], x[off + j]); y[off + j] = acc[j]
+            }
           }
         }
       }
     }
-    return Tensor.result(shape, r.storage, [self]) { g, _ in [g.cumsum(axis: ax, exclusive: exclusive, reverse: !reverse)] }
   }
 
   /// Exclusive cumulative product along `axis`: y_i = prod_{j<i} x_j, y_0 = 1 (transmittance in volume
@@ -95,20 +100,8 @@ extension Tensor {
   /// a small epsilon to 1 - alpha).
   public func cumprodExclusive(axis a: Int) -> Tensor {
     let ax = axis(a)
-    let outer = shape[..<ax].reduce(1, *), len = shape[ax], inner = shape[(ax + 1)...].reduce(1, *)
-    let x = storage.pointer
-    let r = Tensor.build(shape) { y, _ in
-      for o in 0..<outer {
-        let base = o * len * inner
-        var acc = [Float](repeating: 1, count: inner)
-        for i in 0..<len {
-          let off = base + i * inner
-          for j in 0..<inner { y[off + j] = acc[j]; acc[j] *= x[off + j] }
-        }
-      }
-    }
-    let saved = r
-    return Tensor.result(shape, r.storage, [self]) { g, _ in
+    let saved = scan(axis: ax, exclusive: true, reverse: false, initial: 1, *)
+    return Tensor.result(shape, saved.storage, [self]) { g, _ in
       let y = GradMode.isEnabled ? self.cumprodExclusive(axis: ax) : saved
       return [(g * y).cumsum(axis: ax, exclusive: true, reverse: true) / self]
     }

@@ -55,7 +55,7 @@ struct Compress: ParsableCommand {
   }
 
   func run() throws {
-    do {
+    try Console.reportingErrors {
       let out = URL(fileURLWithPath: output), ckpt = URL(fileURLWithPath: output + ".ckpt")
       try OutputPath.checkWritable(out)
       let img = try Image.load(URL(fileURLWithPath: image), alpha: .composite(background: 1))
@@ -96,13 +96,6 @@ struct Compress: ParsableCommand {
                    output, data.count, Double(data.count * 8) / pixels, bits, doh.latentDim, file.biasCodes.count,
                    Metrics.psnrQuantized(recon.pixels, img.pixels), Metrics.ssim(recon.pixels.clamped(min: 0, max: 1), img.pixels)))
       if Interrupt.requested { throw ExitCode(130) }
-    } catch let e as ExitCode {
-      throw e
-    } catch let e as ValidationError {
-      throw e
-    } catch {
-      Console.error(String(describing: error))
-      throw ExitCode(1)
     }
   }
 }
@@ -122,7 +115,7 @@ struct Decompress: ParsableCommand {
   func validate() throws { if let size { _ = try Decode.parseSize(size) } }
 
   func run() throws {
-    do {
+    try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkWritable(out)
       let data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -140,11 +133,6 @@ struct Decompress: ParsableCommand {
                        Metrics.ssim(img.pixels.clamped(min: 0, max: 1), ref.pixels))
       }
       print(line)
-    } catch let e as ValidationError {
-      throw e
-    } catch {
-      Console.error(String(describing: error))
-      throw ExitCode(1)
     }
   }
 }

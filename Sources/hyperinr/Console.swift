@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 import Signals
@@ -9,6 +10,21 @@ enum Console {
 
   static func error(_ message: String) {
     FileHandle.standardError.write(Data("hyperinr: error: \(message)\n".utf8))
+  }
+
+  /// Runs a command body: argument errors and exit codes pass through; any other error becomes one
+  /// `hyperinr: error: ...` line and exit status 1.
+  static func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+      try body()
+    } catch let e as ExitCode {
+      throw e
+    } catch let e as ValidationError {
+      throw e
+    } catch {
+      Console.error(String(describing: error))
+      throw ExitCode(1)
+    }
   }
 
   static func note(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }

@@ -34,7 +34,7 @@ struct Decode: ParsableCommand {
   }
 
   func run() throws {
-    do {
+    try Console.reportingErrors {
       let m = try FittedModel.load(URL(fileURLWithPath: model))
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkWritable(out)
@@ -59,11 +59,6 @@ struct Decode: ParsableCommand {
         try mesh.writeOBJ(out)
         Console.note("wrote \(output) (\(mesh.vertices.count) vertices, \(mesh.triangles.count) triangles at \(resolution)^3)")
       }
-    } catch let e as ValidationError {
-      throw e
-    } catch {
-      Console.error(String(describing: error))
-      throw ExitCode(1)
     }
   }
 }
@@ -80,7 +75,7 @@ struct Eval: ParsableCommand {
   var resolution: Int = 128
 
   func run() throws {
-    do {
+    try Console.reportingErrors {
       if ["obj", "ply"].contains(URL(fileURLWithPath: reference).pathExtension.lowercased()) {
         let a = try Mesh.load(URL(fileURLWithPath: reconstruction)), b = try Mesh.load(URL(fileURLWithPath: reference))
         let (lo, hi) = b.bounds
@@ -105,9 +100,6 @@ struct Eval: ParsableCommand {
       } else {
         print(String(format: "PSNR %.3f dB (signal range 2)", psnr))
       }
-    } catch {
-      Console.error(String(describing: error))
-      throw ExitCode(1)
     }
   }
 }

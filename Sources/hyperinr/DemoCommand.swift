@@ -22,7 +22,7 @@ struct Demo: ParsableCommand {
   }
 
   func run() throws {
-    do {
+    try Console.reportingErrors {
       guard let src = Bundle.module.url(forResource: "kodim23", withExtension: "png", subdirectory: "Resources") else {
         throw SignalError("kodim23.png", "bundled sample image is missing from the build")
       }
@@ -79,9 +79,6 @@ struct Demo: ParsableCommand {
       try Data(report.utf8).write(to: dir.appendingPathComponent("report.md"))
       print(String(format: "demo: %d steps in %@, PSNR %.2f dB, SSIM %.4f; results in %@/ (report.md)",
                    fitter.step, Console.duration(elapsed), psnr8, ssim, outputDir))
-    } catch {
-      Console.error(String(describing: error))
-      throw ExitCode(1)
     }
   }
 }

@@ -85,7 +85,7 @@ struct Fit: ParsableCommand {
   }
 
   func run() throws {
-    do {
+    try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkWritable(out)
       let signal = try FieldSignal.load(URL(fileURLWithPath: file), seed: seed)
@@ -101,13 +101,6 @@ struct Fit: ParsableCommand {
       }
       try FitCommandRunner.fit(fitter, output: out, checkpointEvery: checkpointEvery, label: file)
       if Interrupt.requested { throw ExitCode(130) }
-    } catch let e as ExitCode {
-      throw e
-    } catch let e as ValidationError {
-      throw e
-    } catch {
-      Console.error(String(describing: error))
-      throw ExitCode(1)
     }
   }
 }
