@@ -3,16 +3,20 @@ import Foundation
 import NeuralFields
 import Signals
 
-/// The `.hinr` file of a D'OH-compressed image (layout in docs/hinr-format.md): a fixed little-endian
-/// header (magic "HINR", version, signal shape, target SIREN, seed, latent size, bit depths and
-/// quantization ranges), the zlib-deflated bitstream of the quantized latent and biases, and a CRC-32 of
-/// everything before it.
+/// The `.hinr` file of a D'OH-compressed signal (layout in docs/hinr-format.md): a fixed little-endian
+/// header (magic "HINR", version, signal kind and shape, target SIREN, seed, latent size, bit depths and
+/// quantization ranges; shapes add their normalisation), the zlib-deflated bitstream of the quantized
+/// latent and biases, and a CRC-32 of everything before it.
 public struct CompressedField: Equatable {
   public static let magic: [UInt8] = Array("HINR".utf8)
   public static let version: UInt8 = 1
   static let headerBytes = 69
 
+  /// Image: height, width; audio: frames, sample rate; occupancy: sample count, 0.
+  public var kind: FieldSignal.Info.Kind
   public var height: Int, width: Int, channels: Int
+  /// Occupancy: the mesh normalisation (centre x, y, z, scale).
+  public var meshTransform: [Float]?
   public var net: HypoNet
   public var seed: UInt64
   public var latentDim: Int
@@ -35,17 +39,23 @@ public struct CompressedField: Equatable {
     func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
     func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
     func f32(_ v: Float) { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-    u8(Int(Self.version)); u8(0); u32(height); u32(width); u8(channels)
+    u8(Int(Self.version)); u8(Self.kindCode(kind)); u32(height); u32(width); u8(channels)
     u8(net.hiddenLayers); u16(net.width); f32(net.w0); f32(net.w0First); u8(net.positionalFrequencies ?? 0); f32(net.outputBias)
     u64(seed); u32(latentDim)
     u8(latentQuantizer.bits); u8(biasQuantizer.bits)
     f32(latentQuantizer.minimum); f32(latentQuantizer.maximum); f32(biasQuantizer.minimum); f32(biasQuantizer.maximum)
     u32(packed.count); u32(n)
+    if kind == .occupancy { for v in meshTransform ?? [0, 0, 0, 1] { f32(v) } }
     d.append(contentsOf: payload[0..<n])
     let crc = d.withUnsafeBytes { hi_crc32($0.bindMemory(to: UInt8.self).baseAddress!, d.count) }
     withUnsafeBytes(of: crc.littleEndian) { d.append(contentsOf: $0) }
     return d
   }
+
+  static let kinds: [FieldSignal.Info.Kind] = [.image, .audio, .occupancy]
+  static func kindCode(_ k: FieldSignal.Info.Kind) -> Int { kinds.firstIndex(of: k)! }
+  /// Coordinate dimension of each kind.
+  public static func inputDim(_ k: FieldSignal.Info.Kind) -> Int { k == .image ? 2 : (k == .audio ? 1 : 3) }
 
   public static func decode(_ data: Data, path: String) throws -> CompressedField {
     let b = [UInt8](data)
@@ -61,19 +71,26 @@ public struct CompressedField: Equatable {
     func u32() -> Int { defer { o += 4 }; return Int(b[o]) | Int(b[o + 1]) << 8 | Int(b[o + 2]) << 16 | Int(b[o + 3]) << 24 }
     func u64() -> UInt64 { let lo = UInt64(u32()); return lo | UInt64(u32()) << 32 }
     func f32() -> Float { Float(bitPattern: UInt32(u32())) }
-    guard u8() == 0 else { throw SignalError(path, "unsupported signal kind") }
+    let kindByte = u8()
+    guard kindByte < kinds.count else { throw SignalError(path, "unsupported signal kind \(kindByte)") }
+    let kind = kinds[kindByte]
     let h = u32(), w = u32(), c = u8()
     let hidden = u8(), width = u16(), w0 = f32(), w0First = f32(), pe = u8(), outBias = f32()
     let seed = u64(), d = u32()
     let lbits = u8(), bbits = u8()
     let lq = (f32(), f32()), bq = (f32(), f32())
     let rawLength = u32(), payloadLength = u32()
-    guard h > 0, w > 0, (1...4).contains(c), hidden > 0, width > 0, d > 0,
+    var transform: [Float]?
+    if kind == .occupancy {
+      guard o + 16 <= b.count - 4 else { throw SignalError(path, "truncated: missing the mesh normalisation") }
+      transform = (0..<4).map { _ in f32() }
+    }
+    guard h > 0, w > 0 || kind == .occupancy, (1...4).contains(c), hidden > 0, width > 0, d > 0,
           Quantizer.supportedBits.contains(lbits), Quantizer.supportedBits.contains(bbits) else {
       throw SignalError(path, "corrupt header (image \(w)x\(h)x\(c), SIREN \(hidden)x\(width), latent \(d), bits \(lbits)/\(bbits))")
     }
     guard o + payloadLength == b.count - 4 else { throw SignalError(path, "corrupt: payload length \(payloadLength) does not match the file size") }
-    let net = HypoNet(kind: .siren, inputDim: 2, outputDim: c, hiddenLayers: hidden, width: width, w0: w0, w0First: w0First,
+    let net = HypoNet(kind: .siren, inputDim: Self.inputDim(kind), outputDim: c, hiddenLayers: hidden, width: width, w0: w0, w0First: w0First,
                       outputBias: outBias, positionalFrequencies: pe == 0 ? nil : pe)
     let biasCount = net.layerShapes.reduce(0) { $0 + $1.1 }
     guard rawLength == (d * lbits + 7) / 8 + (biasCount * bbits + 7) / 8 else {
@@ -84,7 +101,7 @@ public struct CompressedField: Equatable {
     guard rc == 0 else { throw SignalError(path, "corrupt: the compressed payload does not inflate") }
     let latentBytes = (d * lbits + 7) / 8
     return CompressedField(
-      height: h, width: w, channels: c, net: net, seed: seed, latentDim: d,
+      kind: kind, height: h, width: w, channels: c, meshTransform: transform, net: net, seed: seed, latentDim: d,
       latentQuantizer: Quantizer(bits: lbits, minimum: lq.0, maximum: lq.1), biasQuantizer: Quantizer(bits: bbits, minimum: bq.0, maximum: bq.1),
       latentCodes: BitPacker.unpack(raw[0..<latentBytes], count: d, bits: lbits),
       biasCodes: BitPacker.unpack(raw[latentBytes...], count: biasCount, bits: bbits))

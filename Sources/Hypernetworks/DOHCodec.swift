@@ -3,11 +3,15 @@ import HyperTensor
 import NeuralFields
 import Signals
 
-/// D'OH as an image codec: rate set by the latent size, post-training quantization, deflate.
+/// D'OH as a codec for images, audio and occupancy fields: rate set by the latent size, post-training
+/// quantization, deflate.
 public enum DOHCodec {
-  /// The paper's target network: SIREN, 9 hidden layers of 40, w0 30, 10 positional-encoding frequencies.
-  public static func targetNet(channels: Int, hiddenLayers: Int = 9, width: Int = 40, positionalFrequencies: Int = 10) -> HypoNet {
-    HypoNet(kind: .siren, inputDim: 2, outputDim: channels, hiddenLayers: hiddenLayers, width: width, outputBias: 0.5,
+  /// The paper's target network: SIREN, 9 hidden layers of 40, w0 30, 10 positional-encoding frequencies
+  /// (images: output bias 0.5; audio: first-layer w0 3000).
+  public static func targetNet(channels: Int, hiddenLayers: Int = 9, width: Int = 40, positionalFrequencies: Int = 10,
+                               kind: FieldSignal.Info.Kind = .image) -> HypoNet {
+    HypoNet(kind: .siren, inputDim: CompressedField.inputDim(kind), outputDim: channels, hiddenLayers: hiddenLayers, width: width,
+            w0First: kind == .audio ? 3000 : 30, outputBias: kind == .image ? 0.5 : 0,
             positionalFrequencies: positionalFrequencies)
   }
 
@@ -35,11 +39,13 @@ public enum DOHCodec {
 
   /// Quantizes the hypernetwork's latent and biases to `bits`, writes the dequantized values back into it
   /// (so the encoder's reconstruction is exactly what a decoder rebuilds) and returns the file contents.
-  public static func quantize(_ doh: DecoderOnlyHypernetwork, image: (height: Int, width: Int, channels: Int), bits: Int) -> CompressedField {
+  public static func quantize(_ doh: DecoderOnlyHypernetwork, signal: FieldSignal.Info, bits: Int) -> CompressedField {
     let latent = doh.gamma.value.scalars
     let biases = doh.biases.flatMap { $0.value.scalars }
     let lq = Quantizer(bits: bits, fitting: latent), bq = Quantizer(bits: bits, fitting: biases)
-    let file = CompressedField(height: image.height, width: image.width, channels: image.channels, net: doh.target, seed: doh.seed,
+    let (h, w) = signal.kind == .image ? (signal.size[0], signal.size[1]) : (signal.size[0], signal.sampleRate)
+    let file = CompressedField(kind: signal.kind, height: h, width: w, channels: signal.channels, meshTransform: signal.meshTransform,
+                               net: doh.target, seed: doh.seed,
                                latentDim: doh.latentDim, latentQuantizer: lq, biasQuantizer: bq,
                                latentCodes: lq.quantize(latent), biasCodes: bq.quantize(biases))
     load(file, into: doh)
@@ -62,6 +68,16 @@ public enum DOHCodec {
     let doh = DecoderOnlyHypernetwork(target: file.net, latentDim: file.latentDim, seed: file.seed)
     load(file, into: doh)
     return doh
+  }
+
+  /// The decoded signal as a fitted-field model (decode audio and shapes through `FittedModel`).
+  public static func fittedModel(_ file: CompressedField) -> FittedModel {
+    let doh = model(file)
+    let size = file.kind == .image ? [file.height, file.width] : [file.height]
+    return FittedModel(net: file.net, signal: FieldSignal.Info(kind: file.kind, size: size, channels: file.channels,
+                                                               sampleRate: file.kind == .audio ? file.width : 0,
+                                                               meshTransform: file.meshTransform),
+                       parameters: GradMode.withoutGradients { doh.generatedParameters() })
   }
 
   /// Decodes at any size.

@@ -16,6 +16,14 @@ public struct FieldSignal {
     public var sampleRate: Int
     /// Occupancy: the mesh's normalisation (centre x, y, z, scale): field coordinates = (p - centre) * scale.
     public var meshTransform: [Float]?
+
+    public init(kind: Kind, size: [Int], channels: Int, sampleRate: Int, meshTransform: [Float]? = nil) {
+      self.kind = kind
+      self.size = size
+      self.channels = channels
+      self.sampleRate = sampleRate
+      self.meshTransform = meshTransform
+    }
   }
 
   public var info: Info

@@ -13,6 +13,12 @@ public struct FittedModel {
 
   static let format = "field-v1"
 
+  public init(net: HypoNet, signal: FieldSignal.Info, parameters: [Tensor]) {
+    self.net = net
+    self.signal = signal
+    self.parameters = parameters
+  }
+
   static func metadata(net: HypoNet, signal: FieldSignal.Info) throws -> [String: String] {
     ["hyperinr.format": format,
      "hyperinr.net": String(decoding: try JSONEncoder().encode(net), as: UTF8.self),

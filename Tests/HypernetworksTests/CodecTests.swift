@@ -22,7 +22,7 @@ final class CodecTests: XCTestCase {
     let fitter = FieldFitter(net: net, settings: FitSettings(steps: 200, learningRate: 5e-3, batch: 0, seed: 9),
                              signal: FieldSignal.image(img), parameters: doh)
     try fitter.run { _ in }
-    return (doh, DOHCodec.quantize(doh, image: (12, 20, 3), bits: bits), img)
+    return (doh, DOHCodec.quantize(doh, signal: FieldSignal.image(img).info, bits: bits), img)
   }
 
   /// compress -> decompress reproduces the encoder's dequantized reconstruction bit for bit.
@@ -35,6 +35,23 @@ final class CodecTests: XCTestCase {
       let decoderView = DOHCodec.image(DOHCodec.model(decoded), height: 12, width: 20)
       XCTAssertEqual(decoderView.pixels.scalars, encoderView.pixels.scalars, "\(bits) bits")
       if bits >= 8 { XCTAssertGreaterThan(Metrics.psnr(decoderView.pixels, img.pixels), 20, "\(bits) bits: the fit survives quantization") }
+    }
+  }
+
+  /// Audio and occupancy headers (kind, rate, mesh normalisation) survive the file format.
+  func testAudioAndShapeHeadersRoundTrip() throws {
+    for kind in [FieldSignal.Info.Kind.audio, .occupancy] {
+      let net = DOHCodec.targetNet(channels: 1, hiddenLayers: 2, width: 8, positionalFrequencies: 3, kind: kind)
+      let doh = DecoderOnlyHypernetwork(target: net, latentDim: 30, seed: 2)
+      let info = FieldSignal.Info(kind: kind, size: [500], channels: 1, sampleRate: kind == .audio ? 8000 : 0,
+                                  meshTransform: kind == .occupancy ? [0.5, -1, 2, 3.5] : nil)
+      let file = DOHCodec.quantize(doh, signal: info, bits: 6)
+      let back = try CompressedField.decode(file.encoded(), path: "x.hinr")
+      XCTAssertEqual(back, file)
+      let model = DOHCodec.fittedModel(back)
+      XCTAssertEqual(model.signal, info)
+      XCTAssertEqual(model.net.inputDim, kind == .audio ? 1 : 3)
+      if kind == .audio { XCTAssertEqual(try model.audio(sampleRate: 16000).frames, 1000) }
     }
   }
 
