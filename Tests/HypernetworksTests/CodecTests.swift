@@ -88,3 +88,26 @@ final class CodecTests: XCTestCase {
     }
   }
 }
+
+final class QuantizedMLPTests: XCTestCase {
+  func testQuantizationErrorShrinksWithBits() {
+    var rng = RandomGenerator(seed: 3)
+    let net = HypoNet(kind: .siren, inputDim: 2, outputDim: 3, hiddenLayers: 2, width: 16)
+    let layers = net.initialParameters(rng: &rng)
+    let coords = Tensor.uniform([64, 2], low: -1, high: 1, rng: &rng)
+    let reference = net(coords, layers)
+    var last = Double.infinity
+    for bits in Quantizer.supportedBits {
+      let (q, size) = QuantizedMLP.quantize(layers, bits: bits)
+      XCTAssertEqual(size, net.parameterCount * bits)
+      for (a, b) in zip(q, layers) {
+        let range = b.scalars.max()! - b.scalars.min()!
+        let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(worst, range / Float((1 << bits) - 1) / 2 * 1.0001)
+      }
+      let err = Double((net(coords, q) - reference).squaredNorm())
+      XCTAssertLessThan(err, last)
+      last = err
+    }
+  }
+}
