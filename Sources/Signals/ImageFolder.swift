@@ -1,0 +1,140 @@
+import Dispatch
+import Foundation
+import HyperTensor
+
+/// An image data set: every .png/.jpg/.jpeg below a folder (recursively, sorted by path) or an explicit
+/// list, each loaded (alpha composited on white) and transformed to a size x size RGB tensor, served in
+/// seeded shuffled batches with the next batch decoded on a background thread.
+public struct ImageFolder {
+  public enum Transform: Equatable, Sendable {
+    /// Resize the short side, then centre crop (the CelebA protocol of Trans-INR: resize 178, crop 178).
+    case resizeCenterCrop(resize: Int, crop: Int)
+    /// A random crop (no resize), with an optional horizontal flip.
+    case randomCrop(size: Int, flip: Bool)
+    /// Centre crop (no resize).
+    case centerCrop(size: Int)
+    /// Resize to exactly size x size.
+    case resize(size: Int)
+  }
+
+  public let files: [URL]
+  public let transform: Transform
+  public let channels: Int
+
+  public init(root: URL, transform: Transform, channels: Int = 3) throws {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+      throw SignalError(root.path, "is not a folder")
+    }
+    guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
+      throw SignalError(root.path, "cannot be listed")
+    }
+    var found: [URL] = []
+    for case let u as URL in walker where ["png", "jpg", "jpeg"].contains(u.pathExtension.lowercased()) { found.append(u) }
+    guard !found.isEmpty else { throw SignalError(root.path, "contains no .png or .jpg images") }
+    try self.init(files: found.sorted { $0.path < $1.path }, transform: transform, channels: channels)
+  }
+
+  public init(files: [URL], transform: Transform, channels: Int = 3) throws {
+    guard !files.isEmpty else { throw SignalError("(file list)", "is empty") }
+    self.files = files
+    self.transform = transform
+    self.channels = channels
+  }
+
+  public var size: Int {
+    switch transform {
+    case let .resizeCenterCrop(_, crop): return crop
+    case let .randomCrop(size, _), let .centerCrop(size), let .resize(size): return size
+    }
+  }
+
+  /// Item i as [size, size, channels]; random crops and flips draw from `rng`.
+  public func item(_ i: Int, rng: inout RandomGenerator) throws -> Tensor {
+    var img = try Image.load(files[i], alpha: .composite(background: 1))
+    if img.channels != channels {
+      guard img.channels == 1 && channels == 3 else {
+        throw SignalError(files[i].path, "has \(img.channels) channels, expected \(channels)")
+      }
+      img = Image(pixels: img.pixels.broadcast(to: [img.height, img.width, 3]))
+    }
+    switch transform {
+    case let .resizeCenterCrop(resize, crop): img = img.resizedShortSide(to: resize).centerCropped(crop)
+    case let .resize(size): img = img.resized(height: size, width: size)
+    case let .centerCrop(size), let .randomCrop(size, _):
+      guard img.height >= size && img.width >= size else {
+        throw SignalError(files[i].path, "is \(img.width)x\(img.height), smaller than the \(size)x\(size) crop")
+      }
+      if case let .randomCrop(_, flip) = transform {
+        img = img.randomCropped(size, rng: &rng)
+        if flip && rng.nextFloat() < 0.5 { img = img.horizontallyFlipped() }
+      } else {
+        img = img.centerCropped(size)
+      }
+    }
+    return img.pixels
+  }
+
+  /// Items `indices` stacked as [B, size, size, channels], each with its own generator derived from `seed`
+  /// and the item's position, so a batch is the same whichever thread decodes it.
+  public func batch(_ indices: [Int], seed: UInt64) throws -> Tensor {
+    var out: [Tensor] = []
+    for (k, i) in indices.enumerated() {
+      var rng = RandomGenerator(seed: seed &+ UInt64(k) &* 0x9E37_79B9_7F4A_7C15)
+      out.append(try item(i, rng: &rng))
+    }
+    return Tensor.stack(out)
+  }
+}
+
+/// Seeded epochs of shuffled batches from an `ImageFolder`, decoding batch n + 1 on a background queue while
+/// batch n trains. The position (epoch, batch) and the seed determine every batch, so a resumed run sees the
+/// same data.
+public final class ImageBatchLoader {
+  public let data: ImageFolder
+  public let batchSize: Int
+  public let seed: UInt64
+  public private(set) var epoch: Int
+  public private(set) var batchIndex: Int
+  private let queue = DispatchQueue(label: "hyperinr.image-loader")
+  private var inFlight: (key: Int, work: DispatchWorkItem, result: ResultBox)?
+
+  private final class ResultBox: @unchecked Sendable { var value: Result<Tensor, Error>? }
+
+  public init(_ data: ImageFolder, batchSize: Int, seed: UInt64, epoch: Int = 0, batchIndex: Int = 0) {
+    precondition(batchSize > 0, "batch size must be positive")
+    self.data = data
+    self.batchSize = batchSize
+    self.seed = seed
+    self.epoch = epoch
+    self.batchIndex = batchIndex
+  }
+
+  public var batchesPerEpoch: Int { max(1, data.files.count / batchSize) }
+
+  /// The item indices of batch b of epoch e: a seeded permutation per epoch, cut into batches.
+  public func indices(epoch e: Int, batch b: Int) -> [Int] {
+    var rng = RandomGenerator(seed: seed ^ (UInt64(e) &* 0xD1B5_4A32_D192_ED03))
+    let perm = rng.permutation(data.files.count)
+    return (0..<batchSize).map { perm[(b * batchSize + $0) % perm.count] }
+  }
+
+  private func start(_ e: Int, _ b: Int) -> (key: Int, work: DispatchWorkItem, result: ResultBox) {
+    let k = e * batchesPerEpoch + b, idx = indices(epoch: e, batch: b), s = seed &+ UInt64(k) &* 0x2545_F491_4F6C_DD1D
+    let box = ResultBox(), data = self.data
+    let work = DispatchWorkItem { box.value = Result { try data.batch(idx, seed: s) } }
+    queue.async(execute: work)
+    return (k, work, box)
+  }
+
+  /// The next batch [B, S, S, C] and its epoch; the following batch starts decoding in the background.
+  public func next() throws -> (Tensor, epoch: Int) {
+    let e = epoch, k = e * batchesPerEpoch + batchIndex
+    let current = inFlight?.key == k ? inFlight! : start(e, batchIndex)
+    batchIndex += 1
+    if batchIndex >= batchesPerEpoch { batchIndex = 0; epoch += 1 }
+    inFlight = start(epoch, batchIndex)
+    current.work.wait()
+    return (try current.result.value!.get(), e)
+  }
+}
