@@ -142,35 +142,18 @@ struct Decompress: ParsableCommand {
       try OutputPath.checkWritable(out)
       let data = try Data(contentsOf: URL(fileURLWithPath: file))
       let f = try CompressedField.decode(data, path: file)
-      let model = DOHCodec.fittedModel(f)
-      let ext = out.pathExtension.lowercased()
-      switch f.kind {
-      case .image:
-        guard ["png", "jpg", "jpeg"].contains(ext) else { throw SignalError(output, "an image decodes to .png or .jpg, not '.\(ext)'") }
-        let (w, h) = try size.map(Decode.parseSize) ?? (f.width, f.height)
-        let img = try model.image(height: h, width: w)
-        if ext == "png" { try img.writePNG(out) } else { try img.writeJPEG(out, quality: 95) }
-        var line = String(format: "wrote %@ (%dx%d) from %d bytes, %.4f bpp", output, w, h, data.count, Double(data.count * 8) / Double(f.width * f.height))
-        if let original {
-          let ref = try Image.load(URL(fileURLWithPath: original), alpha: .composite(background: 1))
-          guard ref.height == h, ref.width == w, ref.channels == img.channels else {
-            throw SignalError(original, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(w)x\(h)x\(img.channels)")
-          }
-          line += String(format: "; PSNR %.2f dB, SSIM %.4f", Metrics.psnrQuantized(img.pixels, ref.pixels),
-                         Metrics.ssim(img.pixels.clamped(min: 0, max: 1), ref.pixels))
+      let (summary, img) = try Decode.write(DOHCodec.fittedModel(f), to: out, size: size.map(Decode.parseSize), rate: rate,
+                                            resolution: resolution)
+      var line = "wrote \(summary) from \(data.count) bytes"
+      if let original, let img {
+        let ref = try Image.load(URL(fileURLWithPath: original), alpha: .composite(background: 1))
+        guard ref.height == img.height, ref.width == img.width, ref.channels == img.channels else {
+          throw SignalError(original, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(img.width)x\(img.height)x\(img.channels)")
         }
-        print(line)
-      case .audio:
-        guard ext == "wav" else { throw SignalError(output, "audio decodes to .wav, not '.\(ext)'") }
-        let wave = try model.audio(sampleRate: rate ?? f.width)
-        try wave.writeWAV(out)
-        print("wrote \(output) (\(wave.frames) frames at \(wave.sampleRate) Hz) from \(data.count) bytes")
-      case .occupancy:
-        guard ext == "obj" else { throw SignalError(output, "a shape decodes to .obj, not '.\(ext)'") }
-        let mesh = try model.mesh(resolution: resolution)
-        try mesh.writeOBJ(out)
-        print("wrote \(output) (\(mesh.triangles.count) triangles at \(resolution)^3) from \(data.count) bytes")
+        line += String(format: ", %.4f bpp; PSNR %.2f dB, SSIM %.4f", Double(data.count * 8) / Double(f.width * f.height),
+                       Metrics.psnrQuantized(img.pixels, ref.pixels), Metrics.ssim(img.pixels.clamped(min: 0, max: 1), ref.pixels))
       }
+      print(line)
     }
   }
 }

@@ -38,27 +38,31 @@ struct Decode: ParsableCommand {
       let m = try FittedModel.load(URL(fileURLWithPath: model))
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkWritable(out)
-      let ext = out.pathExtension.lowercased()
-      switch m.signal.kind {
-      case .image:
-        guard ["png", "jpg", "jpeg"].contains(ext) else {
-          throw SignalError(output, "an image model decodes to .png or .jpg, not '.\(ext)'")
-        }
-        let (w, h) = try size.map(Self.parseSize) ?? (m.signal.size[1], m.signal.size[0])
-        let img = try m.image(height: h, width: w)
-        if ext == "png" { try img.writePNG(out) } else { try img.writeJPEG(out, quality: 95) }
-        Console.note("wrote \(output) (\(w)x\(h))")
-      case .audio:
-        guard ext == "wav" else { throw SignalError(output, "an audio model decodes to .wav, not '.\(ext)'") }
-        let wave = try m.audio(sampleRate: rate ?? m.signal.sampleRate)
-        try wave.writeWAV(out)
-        Console.note("wrote \(output) (\(wave.frames) frames at \(wave.sampleRate) Hz)")
-      case .occupancy:
-        guard ext == "obj" else { throw SignalError(output, "a shape model decodes to .obj, not '.\(ext)'") }
-        let mesh = try m.mesh(resolution: resolution)
-        try mesh.writeOBJ(out)
-        Console.note("wrote \(output) (\(mesh.vertices.count) vertices, \(mesh.triangles.count) triangles at \(resolution)^3)")
-      }
+      Console.note("wrote " + (try Self.write(m, to: out, size: size.map(Self.parseSize), rate: rate, resolution: resolution).summary))
+    }
+  }
+
+  /// Decodes a field to a file by its kind and the output's extension; returns a one-line summary (and the
+  /// image, for callers that compare it with an original).
+  static func write(_ m: FittedModel, to out: URL, size: (Int, Int)?, rate: Int?, resolution: Int) throws -> (summary: String, image: Image?) {
+    let ext = out.pathExtension.lowercased()
+    switch m.signal.kind {
+    case .image:
+      guard ["png", "jpg", "jpeg"].contains(ext) else { throw SignalError(out.path, "an image decodes to .png or .jpg, not '.\(ext)'") }
+      let (w, h) = size ?? (m.signal.size[1], m.signal.size[0])
+      let img = try m.image(height: h, width: w)
+      if ext == "png" { try img.writePNG(out) } else { try img.writeJPEG(out, quality: 95) }
+      return ("\(out.path) (\(w)x\(h))", img)
+    case .audio:
+      guard ext == "wav" else { throw SignalError(out.path, "audio decodes to .wav, not '.\(ext)'") }
+      let wave = try m.audio(sampleRate: rate ?? m.signal.sampleRate)
+      try wave.writeWAV(out)
+      return ("\(out.path) (\(wave.frames) frames at \(wave.sampleRate) Hz)", nil)
+    case .occupancy:
+      guard ext == "obj" else { throw SignalError(out.path, "a shape decodes to .obj, not '.\(ext)'") }
+      let mesh = try m.mesh(resolution: resolution)
+      try mesh.writeOBJ(out)
+      return ("\(out.path) (\(mesh.vertices.count) vertices, \(mesh.triangles.count) triangles at \(resolution)^3)", nil)
     }
   }
 }
