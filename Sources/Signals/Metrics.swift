@@ -17,6 +17,13 @@ public enum Metrics {
     psnr(reconstruction.map { (min(max($0, 0), 1) * 255).rounded() / 255 }, reference)
   }
 
+  /// "SSIM 0.8765" of a reconstruction (clamped to [0, 1]) against a reference, or "SSIM n/a" for images
+  /// smaller than the 11 x 11 window.
+  public static func ssimSummary(_ reconstruction: Tensor, _ reference: Tensor) -> String {
+    guard reference.rank == 3, reference.shape[0] >= 11, reference.shape[1] >= 11 else { return "SSIM n/a (smaller than 11 x 11)" }
+    return String(format: "SSIM %.4f", ssim(reconstruction.clamped(min: 0, max: 1), reference))
+  }
+
   /// SSIM (Wang et al. 2004, Eq. 13) with an 11-tap Gaussian window (sigma 1.5), K1 0.01, K2 0.03,
   /// data range 1, population covariances, averaged over the positions whose window lies inside the
   /// image and then over channels — the conventions of scikit-image's

@@ -108,7 +108,7 @@ struct Compress: ParsableCommand {
     case .image:
       let shape = [signal.info.size[0], signal.info.size[1], signal.info.channels]
       let r = recon.reshaped(shape), t = signal.targets.reshaped(shape)
-      return String(format: "PSNR %.2f dB (8-bit), SSIM %.4f", Metrics.psnrQuantized(r, t), Metrics.ssim(r.clamped(min: 0, max: 1), t))
+      return String(format: "PSNR %.2f dB (8-bit), ", Metrics.psnrQuantized(r, t)) + Metrics.ssimSummary(r, t)
     case .audio:
       return String(format: "PSNR %.2f dB (range 2)", Metrics.psnr(recon, signal.targets) + 20 * Foundation.log10(2))
     case .occupancy:
@@ -150,8 +150,8 @@ struct Decompress: ParsableCommand {
         guard ref.height == img.height, ref.width == img.width, ref.channels == img.channels else {
           throw SignalError(original, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(img.width)x\(img.height)x\(img.channels)")
         }
-        line += String(format: ", %.4f bpp; PSNR %.2f dB, SSIM %.4f", Double(data.count * 8) / Double(f.width * f.height),
-                       Metrics.psnrQuantized(img.pixels, ref.pixels), Metrics.ssim(img.pixels.clamped(min: 0, max: 1), ref.pixels))
+        line += String(format: ", %.4f bpp; PSNR %.2f dB, ", Double(data.count * 8) / Double(f.width * f.height),
+                       Metrics.psnrQuantized(img.pixels, ref.pixels)) + Metrics.ssimSummary(img.pixels, ref.pixels)
       }
       print(line)
     }

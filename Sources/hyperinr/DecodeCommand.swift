@@ -99,8 +99,7 @@ struct Eval: ParsableCommand {
       let psnr = Metrics.psnr(a.targets, b.targets) + 20 * Foundation.log10(range)
       if a.info.kind == .image {
         let shape = [b.info.size[0], b.info.size[1], b.info.channels]
-        let ssim = Metrics.ssim(a.targets.reshaped(shape), b.targets.reshaped(shape))
-        print(String(format: "PSNR %.3f dB  SSIM %.4f", psnr, ssim))
+        print(String(format: "PSNR %.3f dB  ", psnr) + Metrics.ssimSummary(a.targets.reshaped(shape), b.targets.reshaped(shape)))
       } else {
         print(String(format: "PSNR %.3f dB (signal range 2)", psnr))
       }
