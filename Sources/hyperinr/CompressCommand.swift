@@ -134,7 +134,10 @@ struct Decompress: ParsableCommand {
   @Option(help: "Images: the original, to print PSNR and SSIM.")
   var original: String?
 
-  func validate() throws { if let size { _ = try Decode.parseSize(size) } }
+  func validate() throws {
+    if let size { _ = try Decode.parseSize(size) }
+    try Decode.checkResolution(resolution)
+  }
 
   func run() throws {
     try Console.reportingErrors {

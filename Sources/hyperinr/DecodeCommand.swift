@@ -19,6 +19,11 @@ struct Decode: ParsableCommand {
   @Option(help: "Shapes: grid resolution per axis for surface extraction.")
   var resolution: Int = 128
 
+  /// Grid resolutions are bounded so that the n^3 evaluation fits in memory (512^3 points take ~3 GB).
+  static func checkResolution(_ n: Int) throws {
+    guard (2...512).contains(n) else { throw ValidationError("--resolution must be between 2 and 512, got \(n)") }
+  }
+
   static func parseSize(_ s: String) throws -> (Int, Int) {
     let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
     guard parts.count == 2, parts[0] > 0, parts[1] > 0, parts[0] * parts[1] <= 1 << 28 else {
@@ -30,7 +35,7 @@ struct Decode: ParsableCommand {
   func validate() throws {
     if let size { _ = try Self.parseSize(size) }
     if let rate, rate <= 0 || rate > 1_000_000 { throw ValidationError("--rate must be between 1 and 1000000 Hz, got \(rate)") }
-    guard resolution >= 2 && resolution <= 1024 else { throw ValidationError("--resolution must be between 2 and 1024, got \(resolution)") }
+    try Decode.checkResolution(resolution)
   }
 
   func run() throws {
@@ -77,6 +82,8 @@ struct Eval: ParsableCommand {
   var reference: String
   @Option(help: "Meshes: grid resolution of the IoU (in the reference's bounding box, normalised to [-0.9, 0.9]^3).")
   var resolution: Int = 128
+
+  func validate() throws { try Decode.checkResolution(resolution) }
 
   func run() throws {
     try Console.reportingErrors {
