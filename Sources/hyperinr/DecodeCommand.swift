@@ -26,7 +26,7 @@ struct Decode: ParsableCommand {
 
   static func parseSize(_ s: String) throws -> (Int, Int) {
     let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
-    guard parts.count == 2, parts[0] > 0, parts[1] > 0, parts[0] * parts[1] <= 1 << 26 else {
+    guard parts.count == 2, parts[0] > 0, parts[1] > 0, parts[0] <= 1 << 26, parts[1] <= 1 << 26, parts[0] * parts[1] <= 1 << 26 else {
       throw ValidationError("--size must be WIDTHxHEIGHT with positive integers and at most 67M pixels (e.g. 1536x1024), got '\(s)'")
     }
     return (parts[0], parts[1])
