@@ -34,6 +34,11 @@ public enum DOHCodec {
       throw FitError(description: String(format: "--bpp %.4g is too low for this image and target network (header and %d biases alone need %.4g bpp)",
                                          bpp, biases, (overhead + Double(biases * bits)) / Double(pixels)))
     }
+    let cap = 4 * latentDim(fraction: 1, net: net)
+    guard d <= cap else {
+      throw FitError(description: String(format: "--bpp %.4g asks for a latent of %d, more than 4x the target network's %d parameters; lower --bpp or enlarge the target (--layers, --width)",
+                                         bpp, d, cap / 4))
+    }
     return d
   }
 

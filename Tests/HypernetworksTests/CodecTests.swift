@@ -86,6 +86,9 @@ final class CodecTests: XCTestCase {
     XCTAssertThrowsError(try DOHCodec.latentDim(bpp: 0.001, pixels: 100, bits: 8, net: net)) {
       XCTAssert(String(describing: $0).contains("too low"))
     }
+    XCTAssertThrowsError(try DOHCodec.latentDim(bpp: 24, pixels: 768 * 512, bits: 8, net: net)) {
+      XCTAssert(String(describing: $0).contains("more than 4x"))
+    }
   }
 }
 
