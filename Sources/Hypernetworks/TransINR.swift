@@ -98,4 +98,14 @@ public final class TransINR: Module {
 
   /// Reconstructions [B, N, C] at coordinates [N, 2].
   public func reconstruct(_ images: Tensor, at coords: Tensor) -> Tensor { config.hyponet(coords, self(images)) }
+
+  /// Test-time optimisation (Trans-INR Table 4): `steps` Adam steps on the generated INR weights themselves
+  /// (detached from the transformer) against observations `targets` [B, N, C] at `coords` [N, 2].
+  public func testTimeOptimized(_ params: [Tensor], coords: Tensor, targets: Tensor, steps: Int, learningRate: Float = 1e-4) -> [Tensor] {
+    guard steps > 0 else { return params }
+    let weights = FieldParameters(params.map { $0.detached() })
+    let opt = Adam(learningRate: learningRate)
+    for _ in 0..<steps { opt.minimize(weights) { Loss.mse(config.hyponet(coords, weights.values), targets) } }
+    return weights.values.map { $0.detached() }
+  }
 }
