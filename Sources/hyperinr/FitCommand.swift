@@ -23,7 +23,7 @@ struct INROptions: ParsableArguments {
   var sigma: Float = 64
   @Option(name: .customLong("positional-frequencies"), help: "SIREN: positional encoding of the input with frequencies 2^k pi, k < F (0: raw coordinates).")
   var positionalFrequencies: Int = 0
-  @Option(name: .customLong("output-activation"), help: "Activation of the last layer: identity, sigmoid, tanh, relu, softplus, gelu, gelu_tanh, sine (default identity; for images the output bias 0.5 then applies only with identity).")
+  @Option(name: .customLong("output-activation"), help: "Activation of the last layer (images get the output bias 0.5 only with identity).")
   var outputActivation: Activation = .identity
 
   func validate() throws {
