@@ -17,6 +17,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .target(name: "CKernels"),
@@ -30,7 +31,8 @@ let package = Package(
     .target(name: "Hypernetworks", dependencies: ["NeuralFields", "CImageCodecs"]),
     .executableTarget(
       name: "hyperinr",
-      dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                     .product(name: "Yams", package: "Yams")],
       resources: [.copy("Resources")]),
     .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks"]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),

@@ -10,7 +10,7 @@ import Signals
 public struct CompressedField: Equatable {
   public static let magic: [UInt8] = Array("HINR".utf8)
   public static let version: UInt8 = 1
-  static let headerBytes = 69
+  public static let headerBytes = 69
 
   /// Image: height, width; audio: frames, sample rate; occupancy: sample count, 0.
   public var kind: FieldSignal.Info.Kind
@@ -29,10 +29,7 @@ public struct CompressedField: Equatable {
   public func encoded() -> Data {
     var packed = BitPacker.pack(latentCodes, bits: latentQuantizer.bits)
     packed += BitPacker.pack(biasCodes, bits: biasQuantizer.bits)
-    var payload = [UInt8](repeating: 0, count: hi_deflate_bound(packed.count))
-    var n = payload.count
-    let rc = hi_deflate(packed, packed.count, &payload, &n)
-    precondition(rc == 0, "zlib deflate failed")
+    let payload = Deflate.compress(packed)
     var d = Data(Self.magic)
     func u8(_ v: Int) { d.append(UInt8(v)) }
     func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
@@ -44,9 +41,9 @@ public struct CompressedField: Equatable {
     u64(seed); u32(latentDim)
     u8(latentQuantizer.bits); u8(biasQuantizer.bits)
     f32(latentQuantizer.minimum); f32(latentQuantizer.maximum); f32(biasQuantizer.minimum); f32(biasQuantizer.maximum)
-    u32(packed.count); u32(n)
+    u32(packed.count); u32(payload.count)
     if kind == .occupancy { for v in meshTransform ?? [0, 0, 0, 1] { f32(v) } }
-    d.append(contentsOf: payload[0..<n])
+    d.append(contentsOf: payload)
     let crc = d.withUnsafeBytes { hi_crc32($0.bindMemory(to: UInt8.self).baseAddress!, d.count) }
     withUnsafeBytes(of: crc.littleEndian) { d.append(contentsOf: $0) }
     return d

@@ -14,8 +14,11 @@ public enum Metrics {
 
   /// PSNR after clamping `reconstruction` to [0, 1] and rounding it to 8 bits (what a saved PNG holds).
   public static func psnrQuantized(_ reconstruction: Tensor, _ reference: Tensor) -> Double {
-    psnr(reconstruction.map { (min(max($0, 0), 1) * 255).rounded() / 255 }, reference)
+    psnr(quantized8(reconstruction), reference)
   }
+
+  /// Values clamped to [0, 1] and rounded to multiples of 1/255: the image a PNG file would hold.
+  public static func quantized8(_ t: Tensor) -> Tensor { t.map { (min(max($0, 0), 1) * 255).rounded() / 255 } }
 
   /// "SSIM 0.8765" of a reconstruction (clamped to [0, 1]) against a reference, or "SSIM n/a" for images
   /// smaller than the 11 x 11 window.

@@ -72,6 +72,45 @@ final class CLITests: XCTestCase {
     XCTAssert(err4.contains("does not exist"), err4)
   }
 
+  func testRateDistortionStudyWritesReportAndResumes() throws {
+    let img = try image("g.png", size: 48)
+    let config = """
+      images: [\(img)]
+      downsample: 2
+      steps: 5
+      batch: 0
+      seed: 1
+      doh: {layers: 2, widths: [4], fractions: [1.0, 0.5], bits: 8, lr: 0.01}
+      mlp: {layers: 2, lr: 0.001}
+      jpeg: true
+      ablation: {width: 4, fraction: 1.0, bits: [4, 8]}
+      """
+    try config.write(to: dir.appendingPathComponent("rd.yaml"), atomically: true, encoding: .utf8)
+    let (s, out, err) = try run(["rd", "--config", "rd.yaml", "--report", "rd.md"])
+    XCTAssertEqual(s, 0, err)
+    XCTAssert(out.contains("(7 points)"), out)  // f1.00: D'OH at 4 and 8 bits, SIREN, JPEG; f0.50: D'OH, SIREN, JPEG
+    let csv = try String(contentsOf: dir.appendingPathComponent("rd.csv"), encoding: .utf8)
+    XCTAssertEqual(csv.split(separator: "\n").count, 8)
+    XCTAssert(csv.contains("rd,g.png,24x24,doh,w4 f1.00,4,"), csv)
+    let page = try String(contentsOf: dir.appendingPathComponent("rd.md"), encoding: .utf8)
+    XCTAssert(page.contains("## Quantization ablation") && page.contains("rd-rd.svg"), page)
+    XCTAssert(try String(contentsOf: dir.appendingPathComponent("rd-rd.svg"), encoding: .utf8).hasPrefix("<svg"))
+
+    // A second run finds every point in the CSV and fits nothing.
+    let (s2, out2, err2) = try run(["rd", "--config", "rd.yaml", "--report", "rd.md"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(out2.contains("(7 points)"), out2)
+    XCTAssertFalse(err2.contains("fits]"), err2)
+    XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("rd.csv"), encoding: .utf8), csv)
+
+    // A configuration without a required key names the file and the key.
+    try config.replacingOccurrences(of: ", lr: 0.01", with: "").write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+    let (s3, _, err3) = try run(["rd", "--config", "bad.yaml", "--report", "rd.md"])
+    XCTAssertEqual(s3, 1)
+    XCTAssertEqual(err3.split(separator: "\n").count, 1, err3)
+    XCTAssert(err3.contains("bad.yaml") && err3.contains("missing key 'doh.lr'"), err3)
+  }
+
   func testFitDecodeEvalRoundTrip() throws {
     let src = try image("g.png")
     let (s, _, err) = try run(["fit", src, "-o", "m.safetensors", "--steps", "150", "--layers", "2", "--width", "32"])

@@ -102,7 +102,10 @@ final class QuantizedMLPTests: XCTestCase {
     var last = Double.infinity
     for bits in Quantizer.supportedBits {
       let (q, size) = QuantizedMLP.quantize(layers, bits: bits)
-      XCTAssertEqual(size, net.parameterCount * bits)
+      // Header, CRC and ranges, then the packed codes: deflate may shave a little, or add its few framing bytes.
+      let packed = (net.parameterCount * bits + 7) / 8, fixed = CompressedField.headerBytes + 4 + 8 * layers.count
+      XCTAssertGreaterThan(size, fixed + packed / 2)
+      XCTAssertLessThanOrEqual(size, fixed + packed + 16)
       for (a, b) in zip(q, layers) {
         let range = b.scalars.max()! - b.scalars.min()!
         let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()!

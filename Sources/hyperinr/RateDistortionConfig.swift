@@ -1,0 +1,83 @@
+import Foundation
+import Hypernetworks
+import Signals
+
+/// The YAML configuration of `hyperinr rd` (see experiments/doh-kodak.yaml for a commented example).
+struct RateDistortionConfig: Decodable {
+  struct DOH: Decodable {
+    /// Target SIREN hidden layers and the widths that span the rate axis.
+    var layers: Int
+    var widths: [Int]
+    /// Latent sizes as fractions of the target's parameters.
+    var fractions: [Double]
+    var bits: Int
+    var lr: Float
+  }
+  struct MLP: Decodable {
+    var layers: Int
+    var lr: Float
+  }
+  struct Ablation: Decodable {
+    var width: Int
+    var fraction: Double
+    var bits: [Int]
+  }
+  struct Algorithm1: Decodable {
+    var width: Int
+    var fitSteps: Int
+    var fineTuneSteps: Int
+  }
+  struct FullResolution: Decodable {
+    var images: [String]
+    var width: Int
+    var fraction: Double
+    var steps: Int
+  }
+  struct Reference: Decodable {
+    var name: String
+    /// [bpp, PSNR dB] pairs.
+    var points: [[Double]]
+  }
+
+  /// Image paths, relative to the configuration file's folder unless absolute.
+  var images: [String]
+  /// Integer shrink factor of the RD images (antialiased resize, then rounded to 8 bits).
+  var downsample: Int
+  var steps: Int
+  /// Pixels per step (0: all).
+  var batch: Int
+  var seed: UInt64
+  var doh: DOH
+  var mlp: MLP
+  var jpeg: Bool
+  var ablation: Ablation
+  var algorithm1: Algorithm1?
+  var fullResolution: FullResolution?
+  var reference: Reference?
+  /// Protocol remarks copied into the report (how settings were chosen, and so on).
+  var notes: [String]?
+
+  /// Loads and checks a configuration; image paths come back resolved against the file's folder.
+  static func load(_ path: String) throws -> RateDistortionConfig {
+    var c = try ConfigFile.load(RateDistortionConfig.self, from: path)
+    let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+    func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path }
+    c.images = c.images.map(resolve)
+    if let full = c.fullResolution?.images { c.fullResolution?.images = full.map(resolve) }
+    func fail(_ why: String) -> SignalError { SignalError(path, why) }
+    guard !c.images.isEmpty else { throw fail("'images' is empty") }
+    guard c.downsample >= 1, c.steps >= 1, c.batch >= 0 else { throw fail("'downsample' and 'steps' must be >= 1, 'batch' >= 0") }
+    guard c.doh.layers >= 1, c.mlp.layers >= 1, !c.doh.widths.isEmpty, c.doh.widths.allSatisfy({ $0 >= 1 }) else {
+      throw fail("'doh.layers', 'mlp.layers' and every 'doh.widths' entry must be >= 1")
+    }
+    guard !c.doh.fractions.isEmpty, c.doh.fractions.allSatisfy({ $0 > 0 && $0 <= 4 }) else { throw fail("'doh.fractions' must lie in (0, 4]") }
+    for b in [c.doh.bits] + c.ablation.bits where !Quantizer.supportedBits.contains(b) {
+      throw fail("bit depth \(b) is not one of \(Quantizer.supportedBits)")
+    }
+    guard c.doh.lr > 0, c.mlp.lr > 0 else { throw fail("learning rates must be positive") }
+    for p in c.images + (c.fullResolution?.images ?? []) where !FileManager.default.fileExists(atPath: p) {
+      throw fail("image \(p) does not exist")
+    }
+    return c
+  }
+}
