@@ -42,15 +42,20 @@ public final class LearnedInit: Module {
     return losses.dropFirst().reduce(losses[0], +) * (1 / Float(targets.count))
   }
 
-  /// One Reptile update: theta += epsilon (mean adapted weights - theta).
-  public func reptileStep(coords: Tensor, targets: [Tensor], epsilon: Float) {
+  /// One Reptile update: theta += epsilon (mean adapted weights - theta). Returns the mean MSE of the
+  /// adapted weights (before the update).
+  @discardableResult
+  public func reptileStep(coords: Tensor, targets: [Tensor], epsilon: Float) -> Float {
     var sums = layers.map { Tensor.zeros($0.shape) }
+    var loss: Float = 0
     for t in targets {
-      let w = adapt(coords: coords, targets: t, createGraph: false)
-      sums = zip(sums, w).map { $0 + $1.detached() }
+      let w = adapt(coords: coords, targets: t, createGraph: false).map { $0.detached() }
+      loss += GradMode.withoutGradients { Loss.mse(net(coords, w), t).item() }
+      sums = zip(sums, w).map { $0 + $1 }
     }
     for (p, s) in zip(layers, sums) {
       p.assign(GradMode.withoutGradients { p.value + (s * (1 / Float(targets.count)) - p.value) * epsilon })
     }
+    return loss / Float(targets.count)
   }
 }

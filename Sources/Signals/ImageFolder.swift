@@ -35,6 +35,40 @@ public struct ImageFolder {
     try self.init(files: found.sorted { $0.path < $1.path }, transform: transform, channels: channels)
   }
 
+  /// A folder (searched recursively) or a text file listing one image per line (relative to the list's
+  /// folder; blank lines and lines starting with # are skipped). Every file must exist, be readable and
+  /// start with a PNG or JPEG signature; decoding errors later still name the file.
+  public static func open(_ path: String, transform: Transform, channels: Int = 3) throws -> ImageFolder {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw SignalError(path, "does not exist") }
+    let set: ImageFolder
+    if isDir.boolValue {
+      set = try ImageFolder(root: URL(fileURLWithPath: path), transform: transform, channels: channels)
+    } else {
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SignalError(path, "is not a readable text list of images") }
+      let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+      let files = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        .map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : base.appendingPathComponent($0) }
+      guard !files.isEmpty else { throw SignalError(path, "lists no images") }
+      set = try ImageFolder(files: files, transform: transform, channels: channels)
+    }
+    for f in set.files { try checkSignature(f) }
+    return set
+  }
+
+  private static func checkSignature(_ url: URL) throws {
+    guard let h = FileHandle(forReadingAtPath: url.path) else {
+      throw SignalError(url.path, FileManager.default.fileExists(atPath: url.path) ? "cannot be read" : "does not exist")
+    }
+    defer { try? h.close() }
+    let head = [UInt8]((try? h.read(upToCount: 8)) ?? Data())
+    let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    guard head == png || head.starts(with: [0xFF, 0xD8, 0xFF]) else {
+      throw SignalError(url.path, "is not a PNG or JPEG file (\(head.isEmpty ? "empty" : "wrong signature"))")
+    }
+  }
+
   public init(files: [URL], transform: Transform, channels: Int = 3) throws {
     guard !files.isEmpty else { throw SignalError("(file list)", "is empty") }
     self.files = files

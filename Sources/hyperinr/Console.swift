@@ -44,10 +44,12 @@ final class ProgressPrinter {
 
   init() { interval = Console.isTTY ? 0.1 : 5 }
 
-  func update(step: Int, of total: Int, elapsed: Double, fields: String, force: Bool = false) {
+  /// `firstStep`: the step this session started from (a resumed run), so rate and ETA count only the
+  /// steps timed here.
+  func update(step: Int, of total: Int, elapsed: Double, fields: String, force: Bool = false, firstStep: Int = 0) {
     guard force || elapsed - last >= interval || step == total else { return }
     last = elapsed
-    let rate = Double(step) / max(elapsed, 1e-9)
+    let rate = Double(step - firstStep) / max(elapsed, 1e-9)
     let eta = Double(total - step) / max(rate, 1e-9)
     let line = String(format: "step %d/%d  %@  %.1f it/s  elapsed %@  ETA %@", step, total, fields, rate,
                       Console.duration(elapsed), Console.duration(eta))

@@ -17,7 +17,7 @@ struct HyperINR: ParsableCommand {
       portable kernels, HYPERINR_POOL_MB bounds the buffer cache (MiB).
       """,
     version: version,
-    subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Info.self, Version.self])
+    subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, Info.self, Version.self])
 }
 
 struct Version: ParsableCommand {

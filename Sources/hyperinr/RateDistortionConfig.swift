@@ -3,8 +3,8 @@ import Hypernetworks
 import Signals
 
 /// The YAML configuration of `hyperinr rd` (see experiments/doh-kodak.yaml for a commented example).
-struct RateDistortionConfig: Decodable {
-  struct DOH: Decodable {
+struct RateDistortionConfig: Codable {
+  struct DOH: Codable {
     /// Target SIREN hidden layers and the widths that span the rate axis.
     var layers: Int
     var widths: [Int]
@@ -13,27 +13,27 @@ struct RateDistortionConfig: Decodable {
     var bits: Int
     var lr: Float
   }
-  struct MLP: Decodable {
+  struct MLP: Codable {
     var layers: Int
     var lr: Float
   }
-  struct Ablation: Decodable {
+  struct Ablation: Codable {
     var width: Int
     var fraction: Double
     var bits: [Int]
   }
-  struct Algorithm1: Decodable {
+  struct Algorithm1: Codable {
     var width: Int
     var fitSteps: Int
     var fineTuneSteps: Int
   }
-  struct FullResolution: Decodable {
+  struct FullResolution: Codable {
     var images: [String]
     var width: Int
     var fraction: Double
     var steps: Int
   }
-  struct Reference: Decodable {
+  struct Reference: Codable {
     var name: String
     /// [bpp, PSNR dB] pairs.
     var points: [[Double]]

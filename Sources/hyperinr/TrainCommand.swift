@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import HyperTensor
+import Hypernetworks
+import Signals
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train a Trans-INR or Learned Init hypernetwork on an image set (YAML config, see configs/).",
+    discussion: """
+      Writes to --output: checkpoint.safetensors (model + optimizer + data position; also the model for \
+      `reconstruct` and `evaluate`), log.csv (training loss and PSNR), eval.csv (test PSNR/SSIM), \
+      curves.svg, samples.png (test inputs over reconstructions) and report.md. Ctrl-C writes a checkpoint \
+      and stops; `--resume` continues the same run, with the same losses as if it had not stopped (also \
+      after a crash or kill, from the last periodic checkpoint).
+      """)
+
+  @Option(help: "Training configuration (YAML).")
+  var config: String
+  @Option(name: .shortAndLong, help: "Run folder (default: runs/<config name>).")
+  var output: String?
+  @Option(name: .customLong("set"), help: "Override a setting, e.g. --set train.steps=200 (repeatable).")
+  var overrides: [String] = []
+  @Flag(help: "Continue the run in --output from its checkpoint.")
+  var resume = false
+
+  func run() throws {
+    try Console.reportingErrors {
+      let cfg = try TrainingConfigFile.load(config, overrides: overrides)
+      let dir = URL(fileURLWithPath: output ?? "runs/" + URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent)
+      let run = try TrainingRun(config: cfg, folder: dir, resume: resume)
+      try run.train()
+    }
+  }
+}
+
+/// Loading a `TrainingConfig` from YAML: data paths relative to the file, overrides, and its checks.
+enum TrainingConfigFile {
+  static func load(_ path: String, overrides: [String]) throws -> TrainingConfig {
+    var c = try ConfigFile.load(TrainingConfig.self, from: path, overrides: overrides)
+    let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+    func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path }
+    c.data.train = resolve(c.data.train)
+    c.data.test = resolve(c.data.test)
+    if let p = c.problems().first { throw SignalError(path, p) }
+    return c
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import XCTest
+
+/// `hyperinr train / reconstruct / evaluate` on a tiny generated image set: exact resumption after SIGKILL,
+/// and one clear error line for bad data and bad configs.
+final class TrainCLITests: XCTestCase {
+  private var dir: URL!
+
+  override func setUpWithError() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("hyperinr-train-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("data/train"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("data/test"), withIntermediateDirectories: true)
+    for i in 0..<6 { try gradient(i).write(to: dir.appendingPathComponent("data/train/img\(i).png")) }
+    for i in 6..<9 { try gradient(i).write(to: dir.appendingPathComponent("data/test/img\(i).png")) }
+    try config(steps: 300).write(to: dir.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+  }
+
+  override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+  /// A 16 x 16 gray pattern, different for each i (encoded by the test's own PNG writer).
+  private func gradient(_ i: Int) -> Data {
+    var raw = Data()
+    for y in 0..<16 { raw.append(0); for x in 0..<16 { raw.append(UInt8((x * (3 + i) + y * (5 + 2 * i)) * 4 % 256)) } }
+    return PNGWriter.gray(width: 16, height: 16, raw: raw)
+  }
+
+  private func config(steps: Int, train: String = "data/train") -> String {
+    """
+    method: trans-inr
+    data: {train: \(train), test: data/test, size: 16, trainTransform: resize, testTransform: resize, testCount: 0}
+    inr: {hiddenLayers: 1, width: 8, frequencies: 4, sigma: 8}
+    transINR: {patch: 4, dim: 16, depth: 1, heads: 2, groups: 4}
+    train: {steps: \(steps), batch: 2, learningRate: 0.001, schedule: cosine, warmup: 5, pixels: 64, seed: 3,
+            logEvery: 1, evalEvery: 0, checkpointEvery: 25}
+    """
+  }
+
+  private func process(_ args: [String]) -> Process {
+    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
+    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
+    let p = Process()
+    p.executableURL = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
+    p.arguments = args
+    p.currentDirectoryURL = dir
+    var env = ProcessInfo.processInfo.environment
+    env["HYPERINR_THREADS"] = "2"
+    p.environment = env
+    return p
+  }
+
+  private func run(_ args: [String]) throws -> (Int32, String, String) {
+    let p = process(args)
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+
+  /// The log rows without the wall-clock column.
+  private func losses(_ run: String) throws -> [String] {
+    try String(contentsOf: dir.appendingPathComponent("\(run)/log.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+      .map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+  }
+
+  func testKilledRunResumesWithIdenticalLosses() throws {
+    let (s, out, err) = try run(["train", "--config", "tiny.yaml", "--output", "a"])
+    XCTAssertEqual(s, 0, err)
+    XCTAssert(out.contains("done: 300 steps"), out)
+    let reference = try losses("a")
+    XCTAssertEqual(reference.count, 300)
+
+    // Kill -9 a second run as soon as its first periodic checkpoint exists.
+    let p = process(["train", "--config", "tiny.yaml", "--output", "b"])
+    p.standardError = FileHandle.nullDevice
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let ckpt = dir.appendingPathComponent("b/checkpoint.safetensors").path
+    while p.isRunning && !FileManager.default.fileExists(atPath: ckpt) { usleep(1000) }
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed")
+    XCTAssertLessThan(try losses("b").count, 300)
+
+    let (s2, _, err2) = try run(["train", "--config", "tiny.yaml", "--output", "b", "--resume"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(err2.contains("resuming at step"), err2)
+    XCTAssertEqual(try losses("b"), reference)
+    for f in ["curves.svg", "samples.png", "report.md", "eval.csv"] {
+      XCTAssert(FileManager.default.fileExists(atPath: dir.appendingPathComponent("b/\(f)").path), f)
+    }
+
+    // Without --resume an existing run is not overwritten.
+    let (s3, _, err3) = try run(["train", "--config", "tiny.yaml", "--output", "b"])
+    XCTAssertEqual(s3, 1)
+    XCTAssert(err3.contains("--resume"), err3)
+
+    // The trained model reconstructs and evaluates.
+    let (s4, out4, err4) = try run(["reconstruct", "--model", "a/checkpoint.safetensors", "data/test/img6.png", "-o", "r.png", "--tto-steps", "3"])
+    XCTAssertEqual(s4, 0, err4)
+    XCTAssert(out4.contains("PSNR") && out4.contains("encode"), out4)
+    let (s5, out5, err5) = try run(["evaluate", "--model", "a/checkpoint.safetensors"])
+    XCTAssertEqual(s5, 0, err5)
+    XCTAssert(out5.hasPrefix("3 images at 16x16: PSNR"), out5)
+    let (s6, out6, err6) = try run(["evaluate", "--config", "tiny.yaml", "--standard-steps", "5"])
+    XCTAssertEqual(s6, 0, err6)
+    XCTAssert(out6.hasPrefix("3 images at 16x16: PSNR"), out6)
+  }
+
+  func testLearnedInitTrainsWithMAMLAndReptile() throws {
+    for reptile in [false, true] {
+      let (s, out, err) = try run(["train", "--config", "tiny.yaml", "--output", "li\(reptile)", "--set", "method=learned-init",
+                                   "--set", "learnedInit={innerSteps: 2, innerLearningRate: 0.01, reptile: \(reptile)}",
+                                   "--set", "train.steps=6"])
+      XCTAssertEqual(s, 0, err)
+      XCTAssert(out.contains("done: 6 steps"), out)
+      XCTAssert(err.contains(reptile ? "Reptile" : "second-order MAML"), err)
+      let (s2, out2, err2) = try run(["evaluate", "--model", "li\(reptile)/checkpoint.safetensors"])
+      XCTAssertEqual(s2, 0, err2)
+      XCTAssert(out2.hasPrefix("3 images at 16x16: PSNR"), out2)
+    }
+  }
+
+  private func expectOneLineError(_ args: [String], mentioning parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    let (s, _, err) = try run(args)
+    XCTAssertNotEqual(s, 0, file: file, line: line)
+    // Progress may precede it (a broken image is found when its batch is decoded); the error is one line.
+    let errors = err.split(separator: "\n").filter { $0.hasPrefix("hyperinr: error:") }
+    XCTAssertEqual(errors.count, 1, err, file: file, line: line)
+    for p in parts { XCTAssert(errors.first?.contains(p) ?? false, "\(p) not in: \(err)", file: file, line: line) }
+  }
+
+  func testBadDataAndConfigsGiveOneClearLine() throws {
+    // Unknown key, with its path.
+    try (config(steps: 5) + "\nextra: 1\n").write(to: dir.appendingPathComponent("unknown.yaml"), atomically: true, encoding: .utf8)
+    try expectOneLineError(["train", "--config", "unknown.yaml", "--output", "u"], mentioning: ["unknown.yaml", "unknown key 'extra'"])
+    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "u", "--set", "train.stepz=4"],
+                           mentioning: ["unknown key 'train.stepz'"])
+    // Empty folder.
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
+    try config(steps: 5, train: "empty").write(to: dir.appendingPathComponent("empty.yaml"), atomically: true, encoding: .utf8)
+    try expectOneLineError(["train", "--config", "empty.yaml", "--output", "e"], mentioning: ["empty", "contains no .png or .jpg images"])
+    // A list naming a missing image.
+    try "train/img0.png\nmissing.png\n".write(to: dir.appendingPathComponent("data/list.txt"), atomically: true, encoding: .utf8)
+    try config(steps: 5, train: "data/list.txt").write(to: dir.appendingPathComponent("list.yaml"), atomically: true, encoding: .utf8)
+    try expectOneLineError(["train", "--config", "list.yaml", "--output", "l"], mentioning: ["missing.png", "does not exist"])
+    // A file that is not an image, and an image that is cut short.
+    try Data("not an image".utf8).write(to: dir.appendingPathComponent("data/train/zz.png"))
+    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "c"], mentioning: ["zz.png", "not a PNG or JPEG"])
+    try gradient(1).prefix(60).write(to: dir.appendingPathComponent("data/train/zz.png"))
+    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "t"], mentioning: ["zz.png"])
+    // Unreadable file.
+    try FileManager.default.removeItem(at: dir.appendingPathComponent("data/train/zz.png"))
+    try gradient(2).write(to: dir.appendingPathComponent("data/train/zz.png"))
+    chmod(dir.appendingPathComponent("data/train/zz.png").path, 0)
+    if getuid() != 0 {  // root reads any file
+      try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "r"], mentioning: ["zz.png", "cannot be read"])
+    }
+  }
+}
