@@ -34,7 +34,9 @@ let package = Package(
       dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                      .product(name: "Yams", package: "Yams")],
       resources: [.copy("Resources")]),
-    .executableTarget(name: "hyperinr-bench", dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks"]),
+    .executableTarget(
+      name: "hyperinr-bench",
+      dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),
     .testTarget(
       name: "HyperNNTests", dependencies: ["HyperNN"],

@@ -29,8 +29,10 @@ public final class ImageSetTrainer {
 
   /// One optimisation step on the next batch; returns the training loss (MSE; for Learned Init the
   /// post-adaptation MSE) and its PSNR.
-  public func trainStep() throws -> (loss: Float, psnr: Double) {
-    let (images, _) = try loader.next()
+  public func trainStep() throws -> (loss: Float, psnr: Double) { try trainStep(images: try loader.next().0) }
+
+  /// One optimisation step on `images` [B, S, S, C] (the loader's position does not move).
+  public func trainStep(images: Tensor) throws -> (loss: Float, psnr: Double) {
     let b = images.shape[0], n = coords.shape[0], c = images.shape[3]
     var x = coords, y = images.reshaped([b, n, c])
     if config.train.pixels > 0 && config.train.pixels < n {

@@ -4,11 +4,12 @@ import NeuralFields
 
 /// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--no-reference]
 let usage = """
-  usage: hyperinr-bench core|fields [--runs N] [--threads 1,2] [--only sgemm|w1|transformer] [--no-reference]
+  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
     fields W2 (COIN SIREN full-batch step on a 768x512 image), D1 (D'OH encoding breakdown)
+    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml), W4 (encode/decode latency)
 
   Each workload reports the median of at least 5 runs. When a Python with torch is found
   ($HYPERINR_PYTHON, ./.venv-ref/bin/python or python3), the PyTorch reference in benchmarks/reference
@@ -28,7 +29,7 @@ let threads = option("--threads").map { $0.split(separator: ",").compactMap { In
 let only = option("--only")
 let noRef = args.contains("--no-reference")
 args.removeAll { $0 == "--no-reference" }
-guard let suite = args.first, args.count == 1, ["core", "fields"].contains(suite), !threads.isEmpty, threads.allSatisfy({ $0 > 0 }) else {
+guard let suite = args.first, args.count == 1, ["core", "fields", "transinr"].contains(suite), !threads.isEmpty, threads.allSatisfy({ $0 > 0 }) else {
   FileHandle.standardError.write(Data((usage + "\n").utf8))
   exit(args.first == "--help" || args.first == "-h" ? 0 : 2)
 }
@@ -38,6 +39,10 @@ var why = ""
 let reference = noRef ? nil : Reference.locate(why: &why)
 if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } else {
   print("reference: skipped — \(noRef ? "--no-reference" : why)")
+}
+if suite == "transinr" {
+  TransINRBenchmarks(runs: runs, threads: threads, reference: reference).run()
+  exit(0)
 }
 if suite == "fields" {
   FieldBenchmarks(runs: runs, threads: threads, reference: reference).run()

@@ -1,0 +1,61 @@
+#!/bin/sh
+# Trans-INR experiments at CPU scale: trains (or resumes) every run under runs/, evaluates them, and writes
+# docs/results/transinr.csv, docs/results/transinr.md and the runs' curves and sample grids to
+# docs/results/transinr/. Each training run is sized to finish well within an hour on 2 cores.
+#   emoji:  Trans-INR G = 64 (configs/transinr-emoji.yaml), the weight-group ablation G = 16, 4, 1,
+#           Learned Init (configs/learnedinit-emoji.yaml), Standard (Adam from random init, K steps),
+#           test-time optimisation K = 0, 10, 100 of the G = 64 model.
+#   photos: Trans-INR, Learned Init and Standard on random 64x64 crops of ../shared/data/photos,
+#           tested on the centre crops of Kodak.
+set -e
+cd "$(dirname "$0")/.."
+BIN=.build/release/hyperinr
+swift build -c release --product hyperinr >/dev/null
+TTO_LR=${TTO_LR:-0.001}
+STANDARD_LR=${STANDARD_LR:-0.001}
+mkdir -p runs docs/results/transinr
+CSV=docs/results/transinr.csv
+
+train() {  # NAME CONFIG [--set ...]
+  name=$1; config=$2; shift 2
+  if [ -f "runs/$name/report.md" ]; then return; fi
+  if [ -f "runs/$name/checkpoint.safetensors" ]; then resume=--resume; else resume=; fi
+  $BIN train --config "$config" --output "runs/$name" $resume "$@"
+}
+
+# Appends "data,method,setting,psnr,ssim,ms_per_image,train_seconds" from an `evaluate` line.
+record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
+  data=$1; method=$2; setting=$3; run=$4; shift 5
+  line=$($BIN evaluate "$@")
+  echo "$data / $method / $setting: $line"
+  seconds=-
+  if [ "$run" != "-" ]; then seconds=$(tail -n 1 "runs/$run/log.csv" | cut -d, -f6); fi
+  echo "$line" | sed -E 's/.*PSNR ([0-9.]+) dB.*SSIM ([0-9.]+); ([0-9.]+) ms per image/\1,\2,\3/' |
+    awk -v d="$data" -v m="$method" -v s="$setting" -v t="$seconds" '{ print d "," m "," s "," $0 "," t }' >> "$CSV"
+}
+
+train transinr-emoji configs/transinr-emoji.yaml
+for g in 16 4 1; do train "transinr-emoji-g$g" configs/transinr-emoji.yaml --set transINR.groups=$g; done
+train learnedinit-emoji configs/learnedinit-emoji.yaml
+train transinr-photos configs/transinr-photos.yaml
+train learnedinit-photos configs/learnedinit-photos.yaml
+
+echo "data,method,setting,psnr,ssim,ms_per_image,train_seconds" > "$CSV"
+for d in emoji photos; do
+  for k in 0 10 100; do
+    record $d Trans-INR "G 64, TTO $k" "transinr-$d" -- --model "runs/transinr-$d/checkpoint.safetensors" --tto-steps $k --tto-lr $TTO_LR
+  done
+  record $d "Learned Init" "MAML, 3 SGD steps" "learnedinit-$d" -- --model "runs/learnedinit-$d/checkpoint.safetensors"
+  for k in 3 100; do
+    record $d Standard "Adam $k steps" - -- --config "configs/transinr-$d.yaml" --standard-steps $k --standard-lr $STANDARD_LR
+  done
+done
+for g in 16 4 1; do
+  record emoji Trans-INR "G $g, TTO 0" "transinr-emoji-g$g" -- --model "runs/transinr-emoji-g$g/checkpoint.safetensors"
+done
+for r in transinr-emoji learnedinit-emoji transinr-photos learnedinit-photos transinr-emoji-g1; do
+  cp "runs/$r/curves.svg" "docs/results/transinr/$r-curves.svg"
+  cp "runs/$r/samples.png" "docs/results/transinr/$r-samples.png"
+done
+sh experiments/transinr-report.sh > docs/results/transinr.md
+echo "wrote docs/results/transinr.md"
