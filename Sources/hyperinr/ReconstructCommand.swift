@@ -23,14 +23,10 @@ struct Reconstruct: ParsableCommand {
   var output: String
   @Option(help: "Output size as WIDTHxHEIGHT (default: the model's image size).")
   var size: String?
-  @Option(name: .customLong("tto-steps"), help: "Test-time optimisation steps on the generated weights.")
-  var ttoSteps: Int = 0
-  @Option(name: .customLong("tto-lr"), help: "Test-time optimisation learning rate.")
-  var ttoLR: Float = 1e-4
+  @OptionGroup var tto: TestTimeOptions
 
   func validate() throws {
     if let size { _ = try Decode.parseSize(size) }
-    guard ttoSteps >= 0, ttoLR > 0 else { throw ValidationError("--tto-steps must be >= 0 and --tto-lr positive") }
   }
 
   func run() throws {
@@ -42,14 +38,15 @@ struct Reconstruct: ParsableCommand {
       let input = try ImageFolder(files: [URL(fileURLWithPath: image)], transform: cfg.transform(test: true)).item(0, rng: &rng)
       let s = cfg.data.size
       let t0 = DispatchTime.now().uptimeNanoseconds
-      let w = m.weights(for: input.unsqueezed(0), coords: CoordinateGrid.image(height: s, width: s), ttoSteps: ttoSteps, ttoLearningRate: ttoLR)
+      let w = m.weights(for: input.unsqueezed(0), coords: CoordinateGrid.image(height: s, width: s), ttoSteps: tto.steps,
+                        ttoLearningRate: tto.learningRate)
       let t1 = DispatchTime.now().uptimeNanoseconds
       let fitted = FittedModel(net: m.hyponet, signal: FieldSignal.Info(kind: .image, size: [s, s], channels: 3, sampleRate: 0),
                                parameters: w.map { $0.reshaped(Array($0.shape.dropFirst())) })
       let (summary, img) = try Decode.write(fitted, to: out, size: try size.map(Decode.parseSize), rate: nil, resolution: 1)
       let t2 = DispatchTime.now().uptimeNanoseconds
       var line = String(format: "wrote %@; encode %.1f ms%@, decode + write %.1f ms", summary, Double(t1 - t0) * 1e-6,
-                        ttoSteps > 0 ? " (with \(ttoSteps) TTO steps)" : "", Double(t2 - t1) * 1e-6)
+                        tto.steps > 0 ? " (with \(tto.steps) TTO steps)" : "", Double(t2 - t1) * 1e-6)
       if let img, img.height == s, img.width == s {
         line += String(format: "; PSNR %.2f dB, ", Metrics.psnr(img.pixels, input)) + Metrics.ssimSummary(img.pixels, input)
       }
@@ -75,10 +72,7 @@ struct Evaluate: ParsableCommand {
   var data: String?
   @Option(help: "Number of images (a seeded choice; default: the config's data.testCount, 0 = all).")
   var count: Int?
-  @Option(name: .customLong("tto-steps"), help: "Trans-INR test-time optimisation steps.")
-  var ttoSteps: Int = 0
-  @Option(name: .customLong("tto-lr"), help: "Test-time optimisation learning rate.")
-  var ttoLR: Float = 1e-4
+  @OptionGroup var tto: TestTimeOptions
   @Option(name: .customLong("standard-steps"), help: "Evaluate the Standard baseline with this many Adam steps per image.")
   var standardSteps: Int?
   @Option(name: .customLong("standard-lr"), help: "Standard baseline learning rate.")
@@ -87,7 +81,7 @@ struct Evaluate: ParsableCommand {
   func validate() throws {
     guard (model == nil) != (standardSteps == nil) else { throw ValidationError("give --model, or --standard-steps with --config") }
     guard standardSteps == nil || config != nil else { throw ValidationError("--standard-steps needs --config (for the INR and the data)") }
-    guard ttoSteps >= 0, (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--tto-steps, --count must be >= 0 and --standard-steps >= 1") }
+    guard (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--count must be >= 0 and --standard-steps >= 1") }
   }
 
   func run() throws {
@@ -101,11 +95,23 @@ struct Evaluate: ParsableCommand {
       }
       let images = try cfg.testImages(from: data, count: count)
       let t0 = DispatchTime.now().uptimeNanoseconds
-      let r = m.evaluate(images, ttoSteps: ttoSteps, ttoLearningRate: ttoLR)
+      let r = m.evaluate(images, ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
       let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6 / Double(r.count)
       let p = r.map(\.psnr), s = r.map(\.ssim)
       print(String(format: "%d images at %dx%d: PSNR %.2f dB (min %.2f, max %.2f), SSIM %.4f; %.1f ms per image", r.count, cfg.data.size, cfg.data.size,
                    p.reduce(0, +) / Double(p.count), p.min() ?? .nan, p.max() ?? .nan, s.reduce(0, +) / Double(s.count), ms))
     }
+  }
+}
+
+/// Trans-INR test-time optimisation (Sec. 4.4): Adam on the generated INR weights against the input's pixels.
+struct TestTimeOptions: ParsableArguments {
+  @Option(name: .customLong("tto-steps"), help: "Test-time optimisation steps on Trans-INR's generated weights.")
+  var steps: Int = 0
+  @Option(name: .customLong("tto-lr"), help: "Test-time optimisation learning rate (Adam).")
+  var learningRate: Float = 1e-4
+
+  func validate() throws {
+    guard steps >= 0, learningRate > 0 else { throw ValidationError("--tto-steps must be >= 0 and --tto-lr positive") }
   }
 }

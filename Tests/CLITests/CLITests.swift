@@ -12,26 +12,7 @@ final class CLITests: XCTestCase {
 
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-  /// Runs the built executable (it sits beside the test bundle) and returns (status, stdout, stderr).
-  private func run(_ args: [String]) throws -> (Int32, String, String) {
-    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
-    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
-    let bin = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
-    let p = Process()
-    p.executableURL = bin
-    p.arguments = args
-    p.currentDirectoryURL = dir
-    var env = ProcessInfo.processInfo.environment
-    env["HYPERINR_THREADS"] = "2"
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-  }
+  private func run(_ args: [String]) throws -> (Int32, String, String) { try CLIProcess.run(args, in: dir) }
 
   private func image(_ name: String, size: Int = 24) throws -> String {
     // A gray gradient encoded by the independent PNGWriter below (not by the code under test).

@@ -35,29 +35,7 @@ final class TrainCLITests: XCTestCase {
     """
   }
 
-  private func process(_ args: [String]) -> Process {
-    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
-    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
-    let p = Process()
-    p.executableURL = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
-    p.arguments = args
-    p.currentDirectoryURL = dir
-    var env = ProcessInfo.processInfo.environment
-    env["HYPERINR_THREADS"] = "2"
-    p.environment = env
-    return p
-  }
-
-  private func run(_ args: [String]) throws -> (Int32, String, String) {
-    let p = process(args)
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-  }
+  private func run(_ args: [String]) throws -> (Int32, String, String) { try CLIProcess.run(args, in: dir) }
 
   /// The log rows without the wall-clock column.
   private func losses(_ run: String) throws -> [String] {
@@ -73,7 +51,7 @@ final class TrainCLITests: XCTestCase {
     XCTAssertEqual(reference.count, 300)
 
     // Kill -9 a second run as soon as its first periodic checkpoint exists.
-    let p = process(["train", "--config", "tiny.yaml", "--output", "b"])
+    let p = CLIProcess.make(["train", "--config", "tiny.yaml", "--output", "b"], in: dir)
     p.standardError = FileHandle.nullDevice
     p.standardOutput = FileHandle.nullDevice
     try p.run()

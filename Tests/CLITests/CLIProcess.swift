@@ -1,0 +1,29 @@
+import Foundation
+
+/// The built `hyperinr` executable (it sits beside the test bundle), run in a folder with 2 threads.
+enum CLIProcess {
+  static func make(_ args: [String], in dir: URL) -> Process {
+    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
+    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
+    let p = Process()
+    p.executableURL = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
+    p.arguments = args
+    p.currentDirectoryURL = dir
+    var env = ProcessInfo.processInfo.environment
+    env["HYPERINR_THREADS"] = "2"
+    p.environment = env
+    return p
+  }
+
+  /// Runs to completion; returns (status, stdout, stderr).
+  static func run(_ args: [String], in dir: URL) throws -> (Int32, String, String) {
+    let p = make(args, in: dir)
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+}
