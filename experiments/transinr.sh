@@ -9,8 +9,7 @@
 #           tested on the centre crops of Kodak.
 set -e
 cd "$(dirname "$0")/.."
-BIN=.build/release/hyperinr
-swift build -c release --product hyperinr >/dev/null
+if [ -n "$HYPERINR_BIN" ]; then BIN=$HYPERINR_BIN; else BIN=.build/release/hyperinr; swift build -c release --product hyperinr >/dev/null; fi
 TTO_LR=${TTO_LR:-0.001}
 STANDARD_LR=${STANDARD_LR:-0.001}
 mkdir -p runs docs/results/transinr
@@ -23,7 +22,8 @@ train() {  # NAME CONFIG [--set ...]
   $BIN train --config "$config" --output "runs/$name" $resume "$@"
 }
 
-# Appends "data,method,setting,psnr,ssim,ms_per_image,train_seconds" from an `evaluate` line.
+# Appends "data,method,setting,psnr,ssim,ms_per_image,train_seconds" from an `evaluate` line (no commas in
+# the arguments: they are CSV fields).
 record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
   data=$1; method=$2; setting=$3; run=$4; shift 5
   line=$($BIN evaluate "$@")
@@ -43,15 +43,15 @@ train learnedinit-photos configs/learnedinit-photos.yaml
 echo "data,method,setting,psnr,ssim,ms_per_image,train_seconds" > "$CSV"
 for d in emoji photos; do
   for k in 0 10 100; do
-    record $d Trans-INR "G 64, TTO $k" "transinr-$d" -- --model "runs/transinr-$d/checkpoint.safetensors" --tto-steps $k --tto-lr $TTO_LR
+    record $d Trans-INR "G 64; TTO $k" "transinr-$d" -- --model "runs/transinr-$d/checkpoint.safetensors" --tto-steps $k --tto-lr $TTO_LR
   done
-  record $d "Learned Init" "MAML, 3 SGD steps" "learnedinit-$d" -- --model "runs/learnedinit-$d/checkpoint.safetensors"
+  record $d "Learned Init" "MAML; 3 SGD steps" "learnedinit-$d" -- --model "runs/learnedinit-$d/checkpoint.safetensors"
   for k in 3 100; do
     record $d Standard "Adam $k steps" - -- --config "configs/transinr-$d.yaml" --standard-steps $k --standard-lr $STANDARD_LR
   done
 done
 for g in 16 4 1; do
-  record emoji Trans-INR "G $g, TTO 0" "transinr-emoji-g$g" -- --model "runs/transinr-emoji-g$g/checkpoint.safetensors"
+  record emoji Trans-INR "G $g; TTO 0" "transinr-emoji-g$g" -- --model "runs/transinr-emoji-g$g/checkpoint.safetensors"
 done
 for r in transinr-emoji learnedinit-emoji transinr-photos learnedinit-photos transinr-emoji-g1; do
   cp "runs/$r/curves.svg" "docs/results/transinr/$r-curves.svg"
