@@ -56,7 +56,7 @@ struct SVGPlot {
       let xValue = logX ? pow(10, fx) : fx
       svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n", ml - 6, py(fy) + 4, fy)
       svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", ml, py(fy), width - mr, py(fy))
-      svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.3g</text>\n", px(xValue), height - mb + 16, xValue)
+      svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%@\">%.4g</text>\n", px(xValue), height - mb + 16, i == 4 ? "end" : "middle", xValue)
     }
     for (k, s) in series.enumerated() {
       let colour = Self.palette[k % Self.palette.count]

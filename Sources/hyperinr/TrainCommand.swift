@@ -23,13 +23,15 @@ struct Train: ParsableCommand {
   var overrides: [String] = []
   @Flag(help: "Continue the run in --output from its checkpoint.")
   var resume = false
+  @Flag(name: .customLong("report-only"), help: "Rewrite curves.svg, samples.png and report.md of the run in --output from its checkpoint and logs; no training.")
+  var reportOnly = false
 
   func run() throws {
     try Console.reportingErrors {
       let cfg = try TrainingConfigFile.load(config, overrides: overrides)
       let dir = URL(fileURLWithPath: output ?? "runs/" + URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent)
-      let run = try TrainingRun(config: cfg, folder: dir, resume: resume)
-      try run.train()
+      let run = try TrainingRun(config: cfg, folder: dir, resume: resume || reportOnly)
+      if reportOnly { try TrainingReport(run: run).write() } else { try run.train() }
     }
   }
 }

@@ -22,11 +22,19 @@ struct TrainingReport {
     return Image(pixels: Tensor.concat([row(inputs), row(Metrics.quantized8(outputs))], axis: 0))
   }
 
+  /// Each point's y replaced by the mean of the last `window` y values (noisy per-batch curves).
+  static func runningMean(_ points: [(Double, Double)], window: Int) -> [(Double, Double)] {
+    points.indices.map { i in
+      let lo = max(0, i - window + 1)
+      return (points[i].0, points[lo...i].map(\.1).reduce(0, +) / Double(i - lo + 1))
+    }
+  }
+
   func write() throws {
     let dir = run.folder, cfg = run.config
     let log = Self.readCSV(run.logURL).filter { $0.count == 6 }, evals = Self.readCSV(run.evalURL).filter { $0.count == 4 }
     let svg = SVGPlot(title: "\(cfg.method.rawValue) training", xLabel: "step", yLabel: "PSNR (dB)",
-                      series: [SVGPlot.Series(name: "training batch PSNR", points: log.map { ($0[0], $0[3]) }),
+                      series: [SVGPlot.Series(name: "training PSNR (mean of the last 10 logged batches)", points: Self.runningMean(log.map { ($0[0], $0[3]) }, window: 10)),
                                SVGPlot.Series(name: "test PSNR", points: evals.map { ($0[0], $0[1]) }, markers: true)])
     try AtomicFile.write(Data(svg.render().utf8), to: dir.appendingPathComponent("curves.svg"))
     let shown = run.test.slice(axis: 0, 0, min(8, run.test.shape[0]))

@@ -75,6 +75,13 @@ final class TrainCLITests: XCTestCase {
     XCTAssertEqual(s3, 1)
     XCTAssert(err3.contains("--resume"), err3)
 
+    // The pictures and page of a finished run can be rewritten without training.
+    try FileManager.default.removeItem(at: dir.appendingPathComponent("a/curves.svg"))
+    let (sr, _, errr) = try run(["train", "--config", "tiny.yaml", "--output", "a", "--report-only"])
+    XCTAssertEqual(sr, 0, errr)
+    XCTAssert(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a/curves.svg").path))
+    XCTAssertEqual(try losses("a"), reference)
+
     // The trained model reconstructs and evaluates.
     let (s4, out4, err4) = try run(["reconstruct", "--model", "a/checkpoint.safetensors", "data/test/img6.png", "-o", "r.png", "--tto-steps", "3"])
     XCTAssertEqual(s4, 0, err4)
