@@ -66,7 +66,7 @@ enum ConfigFile {
       for (key, value) in g {
         let name = key.string ?? "?", path = prefix.isEmpty ? name : "\(prefix).\(name)"
         guard let sub = k[key] else {
-          if value == Node("null") || value.null != nil { continue }
+          if value.null != nil { continue }  // an explicit null decodes like an absent optional
           let allowed = k.keys.compactMap(\.string).joined(separator: ", ")
           return "unknown key '\(path)'" + (allowed.isEmpty ? "" : " (known here: \(allowed))")
         }
