@@ -92,9 +92,8 @@ void hk_adam(float *p, const float *g, float *m, float *v, long n, float lr, flo
   HK_DISPATCH(adam, p, g, m, v, n, lr, beta1, beta2, eps, wd, wdMode, bc1, bc2);
 }
 
-void hk_layernorm(const float *x, float *y, long rows, long d, const float *gamma, const float *beta,
-                  float eps, float *mean, float *rstd) {
-  HK_DISPATCH(layernorm, x, y, rows, d, gamma, beta, eps, mean, rstd);
+void hk_layernorm(const float *x, float *y, long rows, long d, float eps, float *rstd) {
+  HK_DISPATCH(layernorm, x, y, rows, d, eps, rstd);
 }
 
 void hk_softmax(const float *x, float *y, long rows, long d, int logMode) {

@@ -228,10 +228,9 @@ static void HK(relu_gate)(const float *x, const float *gate, float *y, long n) {
 static void HK(bias_act)(float *c, long rows, long cols, long ldc, const float *bias, int relu) {
   for (long r = 0; r < rows; r++) {
     float *row = c + r * ldc;
-    for (long j = 0; j < cols; j++) {
-      float v = row[j] + (bias ? bias[j] : 0.0f);
-      row[j] = relu && !(v > 0.0f) ? 0.0f : v;
-    }
+    // Separate loops per case, as in layernorm: no conditional loads from a null bias.
+    if (bias) for (long j = 0; j < cols; j++) row[j] += bias[j];
+    if (relu) for (long j = 0; j < cols; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
   }
 }
 
@@ -307,8 +306,7 @@ static void HK(colsum_add)(const float *x, long rows, long d, float *y) {
   }
 }
 
-static void HK(layernorm)(const float *x, float *y, long rows, long d, const float *gamma,
-                          const float *beta, float eps, float *mean, float *rstd) {
+static void HK(layernorm)(const float *x, float *y, long rows, long d, float eps, float *rstd) {
   for (long r = 0; r < rows; r++) {
     const float *xr = x + r * d;
     float *yr = y + r * d;
@@ -319,12 +317,8 @@ static void HK(layernorm)(const float *x, float *y, long rows, long d, const flo
     float var = HK(hsum)(acc);
     for (; i < d; i++) { float t = xr[i] - mu; var += t * t; }
     float rs = 1.0f / __builtin_sqrtf(var / (float)d + eps);
-    if (mean) mean[r] = mu;
-    if (rstd) rstd[r] = rs;
-    for (i = 0; i < d; i++) {
-      float t = (xr[i] - mu) * rs;
-      yr[i] = (gamma ? gamma[i] : 1.0f) * t + (beta ? beta[i] : 0.0f);
-    }
+    rstd[r] = rs;
+    for (i = 0; i < d; i++) yr[i] = (xr[i] - mu) * rs;
   }
 }
 

@@ -40,8 +40,7 @@ extension Tensor {
     let r = TensorStorage(uninitializedCount: count)
     let rstdStorage = TensorStorage(uninitializedCount: rows)
     Parallel.forEachChunk(rows, minPerThread: Swift.max(1, 8192 / Swift.max(d, 1)), align: 1) { rr in
-      hk_layernorm(x + rr.lowerBound * d, r.pointer + rr.lowerBound * d, rr.count, d, nil, nil, eps, nil,
-                   rstdStorage.pointer + rr.lowerBound)
+      hk_layernorm(x + rr.lowerBound * d, r.pointer + rr.lowerBound * d, rr.count, d, eps, rstdStorage.pointer + rr.lowerBound)
     }
     var kept = shape
     if !kept.isEmpty { kept[kept.count - 1] = 1 }

@@ -58,10 +58,9 @@ void hk_unary(int op, const float *x, float *y, long n);
 void hk_adam(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
              float eps, float wd, int wdMode, float bc1, float bc2);
 
-/// Layer normalisation of `rows` rows of length d: y = (x - mean) * rstd * gamma + beta (gamma/beta may
-/// be NULL for 1/0). Writes mean and rstd per row when the pointers are non-NULL.
-void hk_layernorm(const float *x, float *y, long rows, long d, const float *gamma, const float *beta,
-                  float eps, float *mean, float *rstd);
+/// Layer normalisation of `rows` rows of length d without affine terms: y = (x - mean) * rstd, with
+/// rstd = 1 / sqrt(var + eps) written per row.
+void hk_layernorm(const float *x, float *y, long rows, long d, float eps, float *rstd);
 
 /// Softmax (logMode 0) or log-softmax (logMode 1) of `rows` contiguous rows of length d.
 void hk_softmax(const float *x, float *y, long rows, long d, int logMode);
