@@ -4,7 +4,7 @@ import HyperTensor
 /// Adam (Kingma & Ba 2015, Algorithm 1) with PyTorch's conventions:
 /// m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
 /// `weightDecay` adds wd * p to the gradient (L2). AdamW (Loshchilov & Hutter 2019) instead decays the
-/// parameter directly: p *= 1 - lr wd before the Adam step. One fused kernel per parameter.
+/// parameter directly: p *= 1 - lr wd before the Adam step. One fused kernel per parameter, threaded.
 public final class Adam: Optimizer {
   public var learningRate: Float
   public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
@@ -31,9 +31,14 @@ public final class Adam: Optimizer {
       precondition(g.shape == p.shape, "gradient shape \(g.shape) for \(name) \(p.shape)")
       let m = slots.buffer("m.\(name)", shape: p.shape), v = slots.buffer("v.\(name)", shape: p.shape)
       let src = p.value.storage.pointer
+      let grad = g.storage.pointer
       let updated = Tensor.build(p.shape) { dst, n in
-        dst.update(from: src, count: n)
-        hk_adam(dst, g.storage.pointer, m, v, n, learningRate, beta1, beta2, eps, weightDecay, mode, bc1, bc2)
+        Parallel.forEachChunk(n) { r in  // elementwise: the same result for any split
+          let o = r.lowerBound
+          (dst + o).update(from: src + o, count: r.count)
+          hk_adam(dst + o, grad + o, m + o, v + o, r.count, self.learningRate, self.beta1, self.beta2, self.eps,
+                  self.weightDecay, mode, bc1, bc2)
+        }
       }
       p.assign(updated)
     }
