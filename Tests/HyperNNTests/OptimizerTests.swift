@@ -31,6 +31,24 @@ final class OptimizerTests: XCTestCase {
     }
   }
 
+  /// The threaded Adam update (chunks over the workers) equals the single-thread update bit for bit on a
+  /// parameter large enough to be split, with an odd length.
+  func testThreadedAdamMatchesSingleThread() {
+    var rng = RandomGenerator(seed: 3)
+    let start = Tensor.normal([100_003], rng: &rng)
+    let grads = (0..<3).map { _ in Tensor.normal([100_003], rng: &rng) }
+    let saved = Parallel.threads
+    defer { Parallel.threads = saved }
+    let results = [1, 2].map { threads -> [Float] in
+      Parallel.threads = threads
+      let p = Parameter(start), opt = Adam(learningRate: 0.01, weightDecay: 0.1)
+      for g in grads { opt.update([("w", p)], gradients: [g]) }
+      return p.value.scalars
+    }
+    XCTAssertEqual(results[0], results[1])
+    XCTAssertNotEqual(results[0], start.scalars)
+  }
+
   func testStateSaveRestoreContinuesIdentically() throws {
     var rng = RandomGenerator(seed: 1)
     let grads = (0..<6).map { _ in Tensor.normal([5], rng: &rng) }
