@@ -228,7 +228,7 @@ static void HK(relu_gate)(const float *x, const float *gate, float *y, long n) {
 static void HK(bias_act)(float *c, long rows, long cols, long ldc, const float *bias, int relu) {
   for (long r = 0; r < rows; r++) {
     float *row = c + r * ldc;
-    // Separate loops per case, as in layernorm: no conditional loads from a null bias.
+    // Separate loops per case: `bias ? bias[j] : 0` in one loop becomes masked loads from NULL + j (slow).
     if (bias) for (long j = 0; j < cols; j++) row[j] += bias[j];
     if (relu) for (long j = 0; j < cols; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
   }
