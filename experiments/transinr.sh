@@ -2,11 +2,12 @@
 # Trans-INR experiments at CPU scale: trains (or resumes) every run under runs/, evaluates them, and writes
 # docs/results/transinr.csv, docs/results/transinr.md and the runs' curves and sample grids to
 # docs/results/transinr/. Each training run is sized to finish well within an hour on 2 cores.
-#   emoji:  Trans-INR G = 64 (configs/transinr-emoji.yaml), the weight-group ablation G = 16, 4, 1,
-#           Learned Init (configs/learnedinit-emoji.yaml), Standard (Adam from random init, K steps),
-#           test-time optimisation K = 0, 10, 100 of the G = 64 model.
-#   photos: Trans-INR, Learned Init and Standard on random 64x64 crops of ../shared/data/photos,
-#           tested on the centre crops of Kodak.
+#   emoji:  Trans-INR (configs/transinr-emoji.yaml: G = 1, 5000 steps), Learned Init
+#           (configs/learnedinit-emoji.yaml, 5000 steps), Standard (Adam from random init, K = 3, 10, 100
+#           steps per image), test-time optimisation K = 0, 10, 100 of the Trans-INR model, and the
+#           weight-group ablation G = 1, 4, 16, 64 at 2000 steps each.
+#   photos: the same main comparison on random 64x64 crops of ../shared/data/photos, tested on the centre
+#           crops of Kodak.
 set -e
 cd "$(dirname "$0")/.."
 if [ -n "$HYPERINR_BIN" ]; then BIN=$HYPERINR_BIN; else BIN=.build/release/hyperinr; swift build -c release --product hyperinr >/dev/null; fi
@@ -35,7 +36,9 @@ record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
 }
 
 train transinr-emoji configs/transinr-emoji.yaml
-for g in 16 4 1; do train "transinr-emoji-g$g" configs/transinr-emoji.yaml --set transINR.groups=$g; done
+for g in 1 4 16 64; do
+  train "transinr-emoji-2k-g$g" configs/transinr-emoji.yaml --set transINR.groups=$g --set train.steps=2000
+done
 train learnedinit-emoji configs/learnedinit-emoji.yaml
 train transinr-photos configs/transinr-photos.yaml
 train learnedinit-photos configs/learnedinit-photos.yaml
@@ -43,17 +46,17 @@ train learnedinit-photos configs/learnedinit-photos.yaml
 echo "data,method,setting,psnr,ssim,ms_per_image,train_seconds" > "$CSV"
 for d in emoji photos; do
   for k in 0 10 100; do
-    record $d Trans-INR "G 64; TTO $k" "transinr-$d" -- --model "runs/transinr-$d/checkpoint.safetensors" --tto-steps $k --tto-lr $TTO_LR
+    record $d Trans-INR "TTO $k" "transinr-$d" -- --model "runs/transinr-$d/checkpoint.safetensors" --tto-steps $k --tto-lr $TTO_LR
   done
   record $d "Learned Init" "MAML; 3 SGD steps" "learnedinit-$d" -- --model "runs/learnedinit-$d/checkpoint.safetensors"
-  for k in 3 100; do
+  for k in 3 10 100; do
     record $d Standard "Adam $k steps" - -- --config "configs/transinr-$d.yaml" --standard-steps $k --standard-lr $STANDARD_LR
   done
 done
-for g in 16 4 1; do
-  record emoji Trans-INR "G $g; TTO 0" "transinr-emoji-g$g" -- --model "runs/transinr-emoji-g$g/checkpoint.safetensors"
+for g in 1 4 16 64; do
+  record emoji-ablation Trans-INR "G $g" "transinr-emoji-2k-g$g" -- --model "runs/transinr-emoji-2k-g$g/checkpoint.safetensors"
 done
-for r in transinr-emoji learnedinit-emoji transinr-photos learnedinit-photos transinr-emoji-g1; do
+for r in transinr-emoji learnedinit-emoji transinr-photos learnedinit-photos transinr-emoji-2k-g64; do
   cp "runs/$r/curves.svg" "docs/results/transinr/$r-curves.svg"
   cp "runs/$r/samples.png" "docs/results/transinr/$r-samples.png"
 done
