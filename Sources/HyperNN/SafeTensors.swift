@@ -11,6 +11,14 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
 /// mapping each tensor name to {dtype, shape, data_offsets} (plus an optional "__metadata__" map of
 /// strings), then the raw little-endian data. Reads F32, F16 and BF16 (converted to Float32); writes F32.
 public enum SafeTensors {
+  /// A Codable value as a metadata string: JSON with sorted keys, so the same value always gives the same
+  /// bytes (Swift's dictionary order changes from process to process) and equal runs write equal files.
+  public static func metadataJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
   /// Largest header accepted (the reference implementation's limit is 100 MB).
   public static let maxHeaderBytes = 100_000_000
 

@@ -70,7 +70,7 @@ public final class ImageSetTrainer {
     var tensors = module.namedParameters().map { ($0.0, $0.1.value) }
     tensors += optimizer.stateTensors().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
     let meta = [
-      "hyperinr.train": String(decoding: try JSONEncoder().encode(config), as: UTF8.self),
+      "hyperinr.train": try SafeTensors.metadataJSON(config),
       "hyperinr.step": String(step),
       "hyperinr.loader": "\(loader.epoch),\(loader.batchIndex)",
       "hyperinr.rng": [rng.state.0, rng.state.1, rng.state.2, rng.state.3].map(String.init).joined(separator: ","),

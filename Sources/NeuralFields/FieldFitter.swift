@@ -142,7 +142,7 @@ public final class FieldFitter {
     tensors += optimizer.stateTensors().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
     var meta = try FittedModel.metadata(net: net, signal: signal.info)
     meta.merge(parameters.checkpointMetadata) { _, b in b }
-    meta["hyperinr.fit"] = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+    meta["hyperinr.fit"] = try SafeTensors.metadataJSON(settings)
     meta["hyperinr.step"] = String(step)
     meta["hyperinr.rng"] = [rng.state.0, rng.state.1, rng.state.2, rng.state.3].map(String.init).joined(separator: ",")
     try SafeTensors.write(tensors, metadata: meta, to: url)

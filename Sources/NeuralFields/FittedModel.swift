@@ -21,8 +21,8 @@ public struct FittedModel {
 
   static func metadata(net: HypoNet, signal: FieldSignal.Info) throws -> [String: String] {
     ["hyperinr.format": format,
-     "hyperinr.net": String(decoding: try JSONEncoder().encode(net), as: UTF8.self),
-     "hyperinr.signal": String(decoding: try JSONEncoder().encode(signal), as: UTF8.self)]
+     "hyperinr.net": try SafeTensors.metadataJSON(net),
+     "hyperinr.signal": try SafeTensors.metadataJSON(signal)]
   }
 
   public static func load(_ url: URL) throws -> FittedModel { try FittedModel(file: SafeTensors.read(url), path: url.path) }

@@ -12,13 +12,16 @@ struct Demo: ParsableCommand {
 
   @Option(name: .customLong("output-dir"), help: "Where to write the results.")
   var outputDir: String = "hyperinr-demo"
-  @Option(help: "Training time budget in seconds.")
+  @Option(help: "Training time budget in seconds (the step count follows from the measured speed).")
   var seconds: Double = 60
+  @Option(help: "A fixed number of training steps instead of the time budget: the same seed and steps give the same numbers on any machine.")
+  var steps: Int?
   @Option(help: "Seed of the initialisation and of the pixel sampler.")
   var seed: UInt64 = 0
 
   func validate() throws {
     guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be in (0, 86400], got \(seconds)") }
+    if let steps, steps < 1 || steps > 10_000_000 { throw ValidationError("--steps must be in [1, 10000000], got \(steps)") }
   }
 
   func run() throws {
@@ -31,19 +34,20 @@ struct Demo: ParsableCommand {
       let image = try Image.load(src)
       let signal = FieldSignal.image(image)
       let net = HypoNet(kind: .siren, inputDim: 2, outputDim: 3, hiddenLayers: 5, width: 128, outputBias: 0.5)
-      let fitter = FieldFitter(net: net, settings: FitSettings(steps: 1_000_000, learningRate: 1e-3, batch: 16384, seed: seed,
+      let fitter = FieldFitter(net: net, settings: FitSettings(steps: steps ?? 1_000_000, learningRate: 1e-3, batch: 16384, seed: seed,
                                                                cosineDecay: true), signal: signal)
       var curve: [(Double, Double)] = []
       let modelURL = dir.appendingPathComponent("model.safetensors")
-      Console.note("demo: SIREN 5 x 128 on kodim23 (768x512) for \(Console.duration(seconds)), random batches of 16384 pixels")
+      let budget = steps.map { "\($0) steps" } ?? Console.duration(seconds)
+      Console.note("demo: SIREN 5 x 128 on kodim23 (768x512) for \(budget), random batches of 16384 pixels")
       Interrupt.install()
       let printer = ProgressPrinter()
       var elapsed = 0.0
-      // The step count follows from the speed of the first 20 steps, so that the cosine schedule ends
-      // with the time budget.
+      // Without --steps the step count follows from the speed of the first 20 steps, so that the cosine
+      // schedule ends with the time budget.
       try fitter.run(shouldStop: { Interrupt.requested }) { p in
         elapsed = p.seconds
-        if p.step == 20 { fitter.settings.steps = max(40, Int(Double(p.step) / max(p.seconds, 1e-9) * seconds)) }
+        if p.step == 20 && steps == nil { fitter.settings.steps = max(40, Int(Double(p.step) / max(p.seconds, 1e-9) * seconds)) }
         if p.step % 10 == 0 { curve.append((p.seconds, p.psnr)) }
         printer.update(step: p.step, of: max(p.step, fitter.settings.steps), elapsed: p.seconds,
                        fields: String(format: "loss %.3e  PSNR %.2f dB", p.loss, p.psnr))

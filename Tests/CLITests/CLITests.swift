@@ -32,6 +32,22 @@ final class CLITests: XCTestCase {
     XCTAssert(err2.contains("--bogus"), err2)
   }
 
+  /// `demo --steps N` is reproducible: the same seed gives the same model file; another seed does not.
+  func testDemoWithFixedStepsIsDeterministic() throws {
+    var models: [Data] = []
+    for (name, seed) in [("a", "0"), ("b", "0"), ("c", "1")] {
+      let (s, out, err) = try run(["demo", "--steps", "25", "--seed", seed, "--output-dir", name])
+      XCTAssertEqual(s, 0, err)
+      XCTAssert(out.contains("demo: 25 steps"), out)
+      models.append(try Data(contentsOf: dir.appendingPathComponent("\(name)/model.safetensors")))
+    }
+    XCTAssertEqual(models[0], models[1])
+    XCTAssertNotEqual(models[0], models[2])
+    let (s, _, err) = try run(["demo", "--steps", "0"])
+    XCTAssertNotEqual(s, 0)
+    XCTAssert(err.contains("--steps"), err)
+  }
+
   func testMissingCorruptAndWrongFilesGiveOneClearLine() throws {
     let (s, _, err) = try run(["fit", "missing.png", "-o", "m.safetensors"])
     XCTAssertEqual(s, 1)
