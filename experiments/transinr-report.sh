@@ -78,6 +78,8 @@ awk -F, '$1 == "emoji-ablation" { split($3, a, " "); printf "%d %.2f %.4f %.1f %
 echo
 echo "![Trans-INR G = 64 emoji training, 2000 steps](transinr/transinr-emoji-2k-g64-curves.svg)"
 echo
+echo "G = 64 after 2000 steps on the test images: ![G = 64 samples](transinr/transinr-emoji-2k-g64-samples.png)"
+echo
 echo "## Photo patches (train: random 64x64 crops of the 103 photos; test: centre 64x64 of the 24 Kodak images)"
 echo
 table photos
