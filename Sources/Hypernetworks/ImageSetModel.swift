@@ -19,7 +19,8 @@ public enum ImageSetModel {
     case .transINR:
       let t = config.transINR!
       return .transINR(TransINR(TransINR.Config(imageSize: config.data.size, channels: 3, patch: t.patch, dim: t.dim, depth: t.depth,
-                                                heads: t.heads, groups: t.groups, hyponet: config.hyponet), rng: &rng))
+                                                heads: t.heads, groups: t.groups, hyponet: config.hyponet,
+                                                centredPixels: t.centredPixels ?? false), rng: &rng))
     case .learnedInit:
       let l = config.learnedInit!
       return .learnedInit(LearnedInit(net: config.hyponet, innerSteps: l.innerSteps, innerLearningRate: l.innerLearningRate, rng: &rng))

@@ -55,6 +55,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var heads: Int
     /// Weight-token groups G per INR layer.
     public var groups: Int
+    /// Tokenize 2 x - 1 (pixels in [-1, 1]) instead of x in [0, 1]; absent: false.
+    public var centredPixels: Bool?
   }
 
   public struct LearnedInitSettings: Codable, Equatable, Sendable {

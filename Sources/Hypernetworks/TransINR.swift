@@ -19,8 +19,12 @@ public final class TransINR: Module {
     /// Weight-token groups per layer (G).
     public var groups: Int
     public var hyponet: HypoNet
+    /// The tokenizer sees 2 x - 1 instead of the [0, 1] pixels x. With one large patch, raw pixels give every
+    /// token a large shared term (their mean times the summed weights) that swamps the content.
+    public var centredPixels: Bool
 
-    public init(imageSize: Int, channels: Int, patch: Int, dim: Int, depth: Int, heads: Int, groups: Int, hyponet: HypoNet) {
+    public init(imageSize: Int, channels: Int, patch: Int, dim: Int, depth: Int, heads: Int, groups: Int, hyponet: HypoNet,
+                centredPixels: Bool = false) {
       self.imageSize = imageSize
       self.channels = channels
       self.patch = patch
@@ -29,6 +33,7 @@ public final class TransINR: Module {
       self.heads = heads
       self.groups = groups
       self.hyponet = hyponet
+      self.centredPixels = centredPixels
     }
 
     public var patchesPerSide: Int { imageSize / patch }
@@ -78,7 +83,7 @@ public final class TransINR: Module {
   /// The INR parameters of each image: layer k as [B, fanIn + 1, fanOut].
   public func callAsFunction(_ images: Tensor) -> [Tensor] {
     let b = images.shape[0], d = config.dim
-    let data = tokenizer(patchify(images)) + positions.value
+    let data = tokenizer(patchify(config.centredPixels ? images * 2 - 1 : images)) + positions.value
     let wt = weightTokens.map { $0.value.unsqueezed(0).broadcast(to: [b, $0.value.shape[0], d]) }
     var h = encoder(Tensor.concat([data] + wt, axis: 1))
     h = h.slice(axis: 1, data.shape[1], h.shape[1])

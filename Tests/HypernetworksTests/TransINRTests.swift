@@ -7,10 +7,21 @@ import Signals
 import XCTest
 
 final class TransINRTests: XCTestCase {
-  private func config(groups: Int = 4) -> TransINR.Config {
+  private func config(groups: Int = 4, centredPixels: Bool = false) -> TransINR.Config {
     TransINR.Config(imageSize: 8, channels: 3, patch: 4, dim: 16, depth: 1, heads: 2, groups: groups,
                     hyponet: HypoNet(kind: .fourier, inputDim: 2, outputDim: 3, hiddenLayers: 2, width: 8,
-                                     frequencies: 4, sigma: 4, outputBias: 0.5))
+                                     frequencies: 4, sigma: 4, outputBias: 0.5), centredPixels: centredPixels)
+  }
+
+  /// With centred pixels the model on x equals the same weights on 2 x - 1 without centring, and differs from them on x.
+  func testCentredPixelsTokenizeTwoXMinusOne() {
+    var rngA = RandomGenerator(seed: 3), rngB = RandomGenerator(seed: 3)
+    let centred = TransINR(config(centredPixels: true), rng: &rngA)
+    let raw = TransINR(config(), rng: &rngB)
+    let x = Tensor.uniform([2, 8, 8, 3], rng: &rngA)
+    let a = centred(x), b = raw(x * 2 - 1), c = raw(x)
+    for k in 0..<a.count { XCTAssertEqual(a[k].scalars, b[k].scalars) }
+    XCTAssertGreaterThan(zip(a[0].scalars, c[0].scalars).map { abs($0 - $1) }.max()!, 1e-3)
   }
 
   func testPatchifyOrderAndWeightShapes() {
