@@ -1,7 +1,7 @@
 #!/bin/sh
 # The 1000-step probes behind configs/transinr-photos.yaml: Trans-INR on random 64x64 photo crops with one
 # settings changed step by step from the emoji-style start (8x8 patches, batch 8, all pixels, lr 3e-4, raw
-# [0, 1] pixels) to the shipped ones, plus an over-fitting check on 8 fixed crops. Trains (or reuses) each probe under runs/probes/ and writes
+# [0, 1] pixels) to the shipped ones, plus an over-fitting check on 8 fixed crops. Trains (or resumes, or reuses) each probe under runs/probes/ and writes
 # docs/results/transinr-photo-probes.csv (test PSNR on the 24 Kodak centre crops after 250/500/750/1000 steps).
 # Each probe takes 4-6 minutes on 2 cores; HYPERINR_BIN may point at a built binary.
 set -e
@@ -15,8 +15,8 @@ echo "probe,step250,step500,step750,step1000,seconds" > "$CSV"
 probe() {  # NAME DESCRIPTION [--set ...]
   name=$1; description=$2; shift 2
   if [ ! -f "runs/probes/$name/report.md" ]; then
-    rm -rf "runs/probes/$name"
-    $BIN train --config configs/transinr-photos.yaml --output "runs/probes/$name" --set train.steps=1000 \
+    if [ -f "runs/probes/$name/checkpoint.safetensors" ]; then resume=--resume; else resume=; fi
+    $BIN train --config configs/transinr-photos.yaml --output "runs/probes/$name" $resume --set train.steps=1000 \
       --set train.evalEvery=250 "$@"
   fi
   psnr=$(awk -F, 'NR > 1 { printf ",%s", $2 }' "runs/probes/$name/eval.csv")
