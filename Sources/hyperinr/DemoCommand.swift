@@ -49,8 +49,11 @@ struct Demo: ParsableCommand {
         elapsed = p.seconds
         if p.step == 20 && steps == nil { fitter.settings.steps = max(40, Int(Double(p.step) / max(p.seconds, 1e-9) * seconds)) }
         if p.step % 10 == 0 { curve.append((p.seconds, p.psnr)) }
-        printer.update(step: p.step, of: max(p.step, fitter.settings.steps), elapsed: p.seconds,
-                       fields: String(format: "loss %.3e  PSNR %.2f dB", p.loss, p.psnr))
+        // Before step 20 of a time budget the step count (and so the ETA) is not known yet.
+        if steps != nil || p.step >= 20 {
+          printer.update(step: p.step, of: max(p.step, fitter.settings.steps), elapsed: p.seconds,
+                         fields: String(format: "loss %.3e  PSNR %.2f dB", p.loss, p.psnr))
+        }
       }
       printer.finish()
       try fitter.checkpoint(to: modelURL)
