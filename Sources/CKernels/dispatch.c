@@ -1,4 +1,5 @@
-// Builds every kernel twice (AVX2+FMA and baseline) from kernels_impl.h and picks one at run time.
+// Builds every kernel twice (AVX2+FMA and baseline) from kernels_impl.h, and the GEMM a third time for
+// AVX-512, and picks one variant at run time.
 #include "ckernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,28 @@
 #include "kernels_impl.h"
 #undef HK
 #define HKG(name) name##_avx2
-#define GMR HK_GEMM_MR
-#define GNR HK_GEMM_NR
+#define GMR 6
+#define GNR 16
 #define GVW 8
 #include "gemm_impl.h"
 #undef HKG
+#undef GMR
+#undef GNR
+#undef GVW
+#pragma clang attribute pop
+
+// AVX-512: only the GEMM differs (a 6 x 64 tile of 16-wide vectors, 24 accumulators in 32 registers);
+// the memory-bound kernels stay AVX2.
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#define HKG(name) name##_avx512
+#define GMR 6
+#define GNR 64
+#define GVW 16
+#include "gemm_impl.h"
+#undef HKG
+#undef GMR
+#undef GNR
+#undef GVW
 #pragma clang attribute pop
 #endif
 
@@ -24,6 +42,9 @@
 #include "kernels_impl.h"
 #undef HK
 #define HKG(name) name##_base
+#define GMR 6
+#define GNR 16
+#define GVW 8
 #include "gemm_impl.h"
 #undef HKG
 #undef GMR
@@ -35,7 +56,9 @@ static int hk_isa_state = -1;
 int hk_best_isa(void) {
 #ifdef HK_HAVE_AVX2_VARIANT
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return HK_ISA_AVX2_FMA;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return __builtin_cpu_supports("avx512f") ? HK_ISA_AVX512 : HK_ISA_AVX2_FMA;
+  }
 #endif
   return HK_ISA_BASELINE;
 }
@@ -44,7 +67,9 @@ int hk_active_isa(void) {
   int s = __atomic_load_n(&hk_isa_state, __ATOMIC_RELAXED);
   if (s < 0) {
     const char *env = getenv("HYPERINR_ISA");
-    s = (env && strcmp(env, "baseline") == 0) ? HK_ISA_BASELINE : hk_best_isa();
+    s = hk_best_isa();
+    if (env && strcmp(env, "baseline") == 0) s = HK_ISA_BASELINE;
+    if (env && strcmp(env, "avx2") == 0 && s > HK_ISA_AVX2_FMA) s = HK_ISA_AVX2_FMA;
     __atomic_store_n(&hk_isa_state, s, __ATOMIC_RELAXED);
   }
   return s;
@@ -56,13 +81,19 @@ int hk_select_isa(int isa) {
   return 1;
 }
 
-int hk_simd_width(void) { return hk_active_isa() == HK_ISA_AVX2_FMA ? 8 : 4; }
+int hk_simd_width(void) {
+  int isa = hk_active_isa();
+  return isa == HK_ISA_AVX512 ? 16 : isa == HK_ISA_AVX2_FMA ? 8 : 4;
+}
+
+int hk_gemm_mr(void) { return 6; }
+int hk_gemm_nr(void) { return hk_active_isa() == HK_ISA_AVX512 ? 64 : 16; }
 
 #ifdef HK_HAVE_AVX2_VARIANT
 #define HK_DISPATCH(name, ...) \
-  do { if (hk_active_isa() == HK_ISA_AVX2_FMA) name##_avx2(__VA_ARGS__); else name##_base(__VA_ARGS__); } while (0)
+  do { if (hk_active_isa() >= HK_ISA_AVX2_FMA) name##_avx2(__VA_ARGS__); else name##_base(__VA_ARGS__); } while (0)
 #define HK_DISPATCH_RET(name, ...) \
-  return hk_active_isa() == HK_ISA_AVX2_FMA ? name##_avx2(__VA_ARGS__) : name##_base(__VA_ARGS__)
+  return hk_active_isa() >= HK_ISA_AVX2_FMA ? name##_avx2(__VA_ARGS__) : name##_base(__VA_ARGS__)
 #else
 #define HK_DISPATCH(name, ...) name##_base(__VA_ARGS__)
 #define HK_DISPATCH_RET(name, ...) return name##_base(__VA_ARGS__)
@@ -71,6 +102,12 @@ int hk_simd_width(void) { return hk_active_isa() == HK_ISA_AVX2_FMA ? 8 : 4; }
 void hk_sgemm(long m, long n, long k, float alpha, const float *a, long rsA, long csA, const float *b,
               long rsB, long csB, float beta, float *c, long rsC, long csC, long mc, long kc, long nc,
               float *packA, float *packB, const float *bias, int relu) {
+#ifdef HK_HAVE_AVX2_VARIANT
+  if (hk_active_isa() == HK_ISA_AVX512) {
+    sgemm_avx512(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB, bias, relu);
+    return;
+  }
+#endif
   HK_DISPATCH(sgemm, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB, bias, relu);
 }
 

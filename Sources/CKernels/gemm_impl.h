@@ -1,7 +1,7 @@
 // GEMM body, included once per instruction-set variant by dispatch.c with these macros defined:
 //   HKG(name)  suffixes function names;  GMR, GNR  register tile (rows x columns);
 //   GVW        floats per vector (GNR is a multiple of GVW).
-// A 6 x 16 tile with 8-wide vectors (AVX2) or a 12 x 32 tile with 16-wide vectors (AVX-512) keeps all
+// A 6 x 16 tile with 8-wide vectors (AVX2) or a 6 x 64 tile with 16-wide vectors (AVX-512) keeps all
 // accumulators in registers; the loops over the tile are unrolled fully by the compiler.
 
 typedef float HKG(vec) __attribute__((vector_size(GVW * 4), aligned(4)));

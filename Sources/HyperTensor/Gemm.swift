@@ -1,7 +1,7 @@
 import CKernels
 import Dispatch
 
-/// Row-major single-precision GEMM: the cache-blocked CKernels kernel (6 x 16 register tile, packing of
+/// Row-major single-precision GEMM: the cache-blocked CKernels kernel (6 x 64 or 6 x 16 register tile, packing of
 /// A and B panels) driven here, split over `Parallel.threads` workers without shared packing.
 public enum Gemm {
   /// Block sizes: rows of A per packed block (MC), depth (KC), columns of B per packed panel (NC).
@@ -36,9 +36,9 @@ public enum Gemm {
     public static let none = Epilogue()
 
     /// Applies the epilogue to a finished m x n block.
-    func apply(_ c: UnsafeMutablePointer<Float>, m: Int, n: Int, ldc: Int) {
+    func apply(_ c: UnsafeMutablePointer<Float>, m: Int, n: Int, ldc: Int, threads: Int) {
       if isIdentity { return }
-      Parallel.forEachChunk(m, minPerThread: Swift.max(1, 16384 / Swift.max(n, 1)), align: 1) { rows in
+      Parallel.forEachChunk(m, minPerThread: Swift.max(1, 16384 / Swift.max(n, 1)), align: 1, workers: threads) { rows in
         hk_bias_act(c + rows.lowerBound * ldc, rows.count, n, ldc, bias, relu ? 1 : 0)
       }
     }
@@ -56,12 +56,12 @@ public enum Gemm {
     if m == 0 || n == 0 { return }
     if !transA && n <= 6 && m >= 64 && k >= 8 {
       narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: B, beta: beta, c: c, ldc: ldc, threads: threads)
-      epilogue.apply(c, m: m, n: n, ldc: ldc)
-    } else if n < Int(HK_GEMM_NR) && m > n {
+      epilogue.apply(c, m: m, n: n, ldc: ldc, threads: threads)
+    } else if n < Int(hk_gemm_nr()) && m > n {
       // C^T = op(B)^T op(A)^T puts the narrow dimension on the micro-tile's short side.
       blocked(m: n, n: m, k: k, alpha: alpha, a: B.transposed, b: A.transposed, beta: beta,
               c: MutView(p: c, rs: 1, cs: ldc), epilogue: .none, threads: threads)
-      epilogue.apply(c, m: m, n: n, ldc: ldc)
+      epilogue.apply(c, m: m, n: n, ldc: ldc, threads: threads)
     } else {
       blocked(m: m, n: n, k: k, alpha: alpha, a: A, b: B, beta: beta, c: C, epilogue: epilogue, threads: threads)
     }
@@ -70,7 +70,7 @@ public enum Gemm {
   private static func serial(m: Int, n: Int, k: Int, alpha: Float, a: View, b: View, beta: Float, c: MutView,
                              epilogue: Epilogue = .none) {
     let blk = blocking
-    let mr = Int(HK_GEMM_MR), nr = Int(HK_GEMM_NR)
+    let mr = Int(hk_gemm_mr()), nr = Int(hk_gemm_nr())
     let kc = max(1, min(blk.kc, k))
     let na = (blk.mc + mr - 1) / mr * mr * kc, nb = (min(blk.nc, n) + nr - 1) / nr * nr * kc
     let buf = TensorStorage(uninitializedCount: na + nb)
@@ -86,7 +86,7 @@ public enum Gemm {
       serial(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, epilogue: epilogue)
       return
     }
-    let mr = Int(HK_GEMM_MR), nr = Int(HK_GEMM_NR)
+    let mr = Int(hk_gemm_mr()), nr = Int(hk_gemm_nr())
     if k >= 4 * max(m, n) && k >= t * blocking.kc {
       // Split the depth: each worker forms a partial product; worker 0 writes C, the rest are added.
       let per = ((k + t - 1) / t + blocking.kc - 1) / blocking.kc * blocking.kc
@@ -105,7 +105,7 @@ public enum Gemm {
       }
       if !epilogue.isIdentity {
         precondition(c.cs == 1, "a GEMM epilogue needs a row-major C")
-        epilogue.apply(c.p, m: m, n: n, ldc: c.rs)
+        epilogue.apply(c.p, m: m, n: n, ldc: c.rs, threads: t)
       }
     } else if m >= n || n < t * nr {
       let per = ((m + t - 1) / t + mr - 1) / mr * mr
@@ -140,25 +140,26 @@ public enum Gemm {
     }
   }
 
-  /// `batch` independent products; operands advance by their batch strides (0 broadcasts one matrix).
+  /// `batch` independent products; operands advance by their batch strides (0 broadcasts one matrix),
+  /// and the epilogue's bias by `biasStride` floats per product.
   public static func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                   a: UnsafePointer<Float>, lda: Int, strideA: Int,
                                   b: UnsafePointer<Float>, ldb: Int, strideB: Int,
                                   c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
+                                  epilogue: Epilogue = .none, biasStride: Int = 0,
                                   threads: Int = Parallel.threads) {
+    func product(_ i: Int, threads: Int) {
+      sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
+            b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc,
+            epilogue: Epilogue(bias: epilogue.bias.map { $0 + i * biasStride }, relu: epilogue.relu), threads: threads)
+    }
     if batch >= threads && threads > 1 {
       let per = (batch + threads - 1) / threads
       DispatchQueue.concurrentPerform(iterations: threads) { w in
-        for i in (w * per)..<min(batch, (w + 1) * per) {
-          sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
-                b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc, threads: 1)
-        }
+        for i in (w * per)..<min(batch, (w + 1) * per) { product(i, threads: 1) }
       }
     } else {
-      for i in 0..<batch {
-        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
-              b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc, threads: threads)
-      }
+      for i in 0..<batch { product(i, threads: threads) }
     }
   }
 }

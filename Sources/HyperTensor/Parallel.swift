@@ -12,11 +12,11 @@ public enum Parallel {
     return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
   }()
 
-  /// Runs `body` over `0..<count` split into contiguous ranges, one per worker, when the work is large
-  /// enough (`count >= minPerThread * 2`); otherwise on the calling thread.
-  public static func forEachChunk(_ count: Int, minPerThread: Int = 32768, align: Int = 8,
+  /// Runs `body` over `0..<count` split into contiguous ranges, one per worker (at most `workers`), when
+  /// the work is large enough (`count >= minPerThread * 2`); otherwise on the calling thread.
+  public static func forEachChunk(_ count: Int, minPerThread: Int = 32768, align: Int = 8, workers: Int = threads,
                                   _ body: (Range<Int>) -> Void) {
-    let t = min(threads, count / max(1, minPerThread))
+    let t = min(workers, count / max(1, minPerThread))
     if t <= 1 {
       if count > 0 { body(0..<count) }
       return
@@ -44,12 +44,21 @@ public enum Parallel {
 
 /// What the CPU kernels run on.
 public enum ComputeBackend {
-  /// "avx2+fma" or "baseline".
-  public static var isaName: String { hk_active_isa() == Int32(HK_ISA_AVX2_FMA.rawValue) ? "avx2+fma" : "baseline" }
-  /// Floats per vector in the kernels' main loops.
-  public static var simdWidth: Int { Int(hk_simd_width()) }
-  /// Forces the baseline kernels (true) or the best this CPU supports (false).
-  public static func forceBaseline(_ on: Bool) {
-    _ = hk_select_isa(on ? Int32(HK_ISA_BASELINE.rawValue) : hk_best_isa())
+  /// Instruction-set variants of the kernels (AVX-512 differs from AVX2 in the GEMM only).
+  public enum ISA: Int32, CaseIterable, Sendable {
+    case baseline = 0, avx2 = 1, avx512 = 2
+    public var name: String { ["baseline", "avx2+fma", "avx512"][Int(rawValue)] }
   }
+  /// The variant in use.
+  public static var isa: ISA { ISA(rawValue: hk_active_isa()) ?? .baseline }
+  /// "avx512", "avx2+fma" or "baseline".
+  public static var isaName: String { isa.name }
+  /// The variants this CPU can run, slowest first.
+  public static var supported: [ISA] { ISA.allCases.filter { $0.rawValue <= hk_best_isa() } }
+  /// Floats per vector in the GEMM's main loop.
+  public static var simdWidth: Int { Int(hk_simd_width()) }
+  /// Selects a variant this CPU supports (returns false, changing nothing, otherwise).
+  @discardableResult public static func select(_ isa: ISA) -> Bool { hk_select_isa(isa.rawValue) != 0 }
+  /// Selects the best variant this CPU supports.
+  public static func selectBest() { _ = hk_select_isa(hk_best_isa()) }
 }

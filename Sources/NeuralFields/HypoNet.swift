@@ -117,18 +117,14 @@ public struct HypoNet: Codable, Equatable, Sendable {
       precondition(Array(p.shape.suffix(2)) == [fanIn + 1, fanOut], "layer \(k) must be [\(fanIn + 1), \(fanOut)], got \(p.shape)")
       let last = k == params.count - 1
       let scale: Float = kind == .siren && !last ? (k == 0 ? w0First : w0) : 1
-      if p.rank == 2 {
-        // One INR: a fused GEMM (+ bias, + ReLU) with w0 folded into the weights (sin(w0 (Wx + b))).
-        let w = p.slice(axis: 0, 0, fanIn), b = p.slice(axis: 0, fanIn, fanIn + 1).reshaped([fanOut])
-        let ws = scale == 1 ? w : w * scale, bs = scale == 1 ? b : b * scale
-        h = h.linear(weight: ws, bias: bs, relu: kind == .fourier && !last, weightIsInOut: true)
-        if kind == .siren && !last { h = h.sin() }
-      } else {
-        let w = p.slice(axis: 1, 0, fanIn), b = p.slice(axis: 1, fanIn, fanIn + 1)
-        var z = h.matmul(w) + b
-        if !last { z = kind == .siren ? (z * scale).sin() : z.relu() }
-        h = z
-      }
+      // One fused GEMM (+ bias, + ReLU) per layer, for one INR or a batch of them ([B, fanIn + 1, fanOut]),
+      // with w0 folded into the weights (sin(w0 (Wx + b))).
+      let axis = p.rank - 2
+      let w = p.slice(axis: axis, 0, fanIn), b = p.slice(axis: axis, fanIn, fanIn + 1)
+      let ws = scale == 1 ? w : w * scale, bs = scale == 1 ? b : b * scale
+      h = h.linear(weight: ws, bias: p.rank == 2 ? bs.reshaped([fanOut]) : bs, relu: kind == .fourier && !last,
+                   weightIsInOut: true)
+      if kind == .siren && !last { h = h.sin() }
     }
     if let act = outputActivation { h = act(h) }
     return outputBias == 0 ? h : h + outputBias

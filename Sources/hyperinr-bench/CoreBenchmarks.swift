@@ -33,13 +33,17 @@ struct CoreBenchmarks {
       }
     }
     Parallel.threads = threads.max() ?? 1
-    ComputeBackend.forceBaseline(true)
     var rng = RandomGenerator(seed: 1)
     let a = Tensor.uniform([4096, 256], rng: &rng), b = Tensor.uniform([256, 256], rng: &rng)
-    let base = Measure.median(runs: 3, warmup: 1) { _ = a.matmul(b) }.median
-    ComputeBackend.forceBaseline(false)
-    print(String(format: "SGEMM NN 4096x256x256 baseline-ISA kernels t=%d: %.1f GFLOP/s (the fallback for CPUs without AVX2+FMA)",
-                 Parallel.threads, 2.0 * 4096 * 256 * 256 / base / 1e6))
+    let active = ComputeBackend.isa
+    for isa in ComputeBackend.supported.reversed() where isa != active {
+      ComputeBackend.select(isa)
+      let time = Measure.median(runs: 3, warmup: 1) { _ = a.matmul(b) }.median
+      print(String(format: "SGEMM NN 4096x256x256 %@ kernels t=%d: %.1f GFLOP/s (the variant for CPUs without %@)",
+                   isa.name, Parallel.threads, 2.0 * 4096 * 256 * 256 / time / 1e6,
+                   ComputeBackend.ISA(rawValue: isa.rawValue + 1)!.name))
+    }
+    ComputeBackend.select(active)
   }
 
   /// (b) W1: one training step of a ReLU INR with positional encoding, 65,536 coordinates.

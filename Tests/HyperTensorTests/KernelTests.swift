@@ -2,19 +2,20 @@ import XCTest
 import HyperTensor
 import Foundation
 
-/// The CPU kernels against straightforward Double-precision references, for both instruction-set variants.
+/// The CPU kernels against straightforward Double-precision references, for every instruction-set variant
+/// this CPU supports.
 final class KernelTests: XCTestCase {
   override func tearDown() {
-    ComputeBackend.forceBaseline(false)
+    ComputeBackend.selectBest()
     Parallel.threads = 2
   }
 
   private func variants(_ body: (String) -> Void) {
-    for baseline in [false, true] {
-      ComputeBackend.forceBaseline(baseline)
-      body(ComputeBackend.isaName)
+    for isa in ComputeBackend.supported {
+      XCTAssertTrue(ComputeBackend.select(isa))
+      body(isa.name)
     }
-    ComputeBackend.forceBaseline(false)
+    ComputeBackend.selectBest()
   }
 
   private func naiveGemm(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, tA: Bool, tB: Bool) -> [Double] {

@@ -63,6 +63,25 @@ final class ReductionShapeGradientTests: XCTestCase {
     G.checkSecondOrder(G.random([3, 4], seed: 49)) { $0.linear(weight: w, bias: b).tanh() }
   }
 
+  /// One layer per batch item (rank-3 weight), for per-item inputs and for one input shared by the batch.
+  func testFusedLinearWithABatchOfWeights() {
+    let x = G.random([2, 3, 4], seed: 50), xs = G.random([3, 4], seed: 51)
+    let w = G.random([2, 4, 5], seed: 52), b = G.random([2, 1, 5], seed: 53), wt = G.random([2, 5, 4], seed: 54)
+    for relu in [false, true] {
+      G.check([x, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2], relu: relu, weightIsInOut: true) }
+      G.check([xs, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2], relu: relu, weightIsInOut: true) }
+      G.check([x, wt, b.reshaped([2, 5])]) { $0[0].linear(weight: $0[1], bias: $0[2], relu: relu) }
+      let fused = [x.linear(weight: w, bias: b, relu: relu, weightIsInOut: true),
+                   xs.linear(weight: w, bias: b, relu: relu, weightIsInOut: true)]
+      let plain = [x.matmul(w) + b, xs.matmul(w) + b].map { relu ? $0.relu() : $0 }
+      for (f, p) in zip(fused, plain) {
+        XCTAssertEqual(f.shape, [2, 3, 5])
+        for (a, r) in zip(f.scalars, p.scalars) { XCTAssertEqual(a, r, accuracy: 1e-6) }
+      }
+    }
+    G.checkSecondOrder(G.random([2, 3, 4], seed: 55)) { $0.linear(weight: w, bias: b, weightIsInOut: true).tanh() }
+  }
+
   func testFusedFunctionalOperations() {
     let x = G.random([3, 5], seed: 40, low: -2, high: 2)
     G.check([x]) { $0[0].softmax() }

@@ -1,5 +1,6 @@
 // Hot CPU kernels of HyperTensor. Every kernel exists twice: built for AVX2+FMA (selected at run time
-// when the CPU has both) and for the baseline ISA of the target. See docs/ARCHITECTURE.md.
+// when the CPU has both) and for the baseline ISA of the target; the GEMM has a third, AVX-512 variant.
+// See docs/ARCHITECTURE.md.
 #ifndef HYPERINR_CKERNELS_H
 #define HYPERINR_CKERNELS_H
 
@@ -10,19 +11,20 @@ extern "C" {
 #endif
 
 /// Instruction-set variants of the kernels.
-enum hk_isa { HK_ISA_BASELINE = 0, HK_ISA_AVX2_FMA = 1 };
+enum hk_isa { HK_ISA_BASELINE = 0, HK_ISA_AVX2_FMA = 1, HK_ISA_AVX512 = 2 };
 
 /// The best variant this CPU supports.
 int hk_best_isa(void);
-/// The variant in use (initially hk_best_isa(), or baseline when HYPERINR_ISA=baseline).
+/// The variant in use: initially hk_best_isa(), capped by HYPERINR_ISA=baseline or avx2.
 int hk_active_isa(void);
 /// Selects a variant; returns 0 if the CPU does not support it (the selection is unchanged).
 int hk_select_isa(int isa);
 /// Width in floats of the vectors of the active variant's main loops.
 int hk_simd_width(void);
 
-/// Register tile of the GEMM micro-kernel.
-enum { HK_GEMM_MR = 6, HK_GEMM_NR = 16 };
+/// Register tile (rows x columns) of the active variant's GEMM micro-kernel: 6 x 64 for AVX-512, else 6 x 16.
+int hk_gemm_mr(void);
+int hk_gemm_nr(void);
 
 /// Single-threaded cache-blocked SGEMM, row-major:
 /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, with strides (rsX, csX) per matrix so that
