@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 
 /// Row-major single-precision GEMM: the cache-blocked CKernels kernel (6 x 64 or 6 x 16 register tile, packing of
 /// A and B panels) driven here, split over `Parallel.threads` workers without shared packing.
@@ -91,7 +90,7 @@ public enum Gemm {
       // Split the depth: each worker forms a partial product; worker 0 writes C, the rest are added.
       let per = ((k + t - 1) / t + blocking.kc - 1) / blocking.kc * blocking.kc
       let partial = TensorStorage(uninitializedCount: (t - 1) * m * n)
-      DispatchQueue.concurrentPerform(iterations: t) { w in
+      Parallel.run(t, workers: t) { w in
         let k0 = min(k, w * per), kk = min(per, k - k0)
         let cw = w == 0 ? c : MutView(p: partial.pointer + (w - 1) * m * n, rs: n, cs: 1)
         serial(m: m, n: n, k: kk, alpha: alpha, a: a.offset(0, k0), b: b.offset(k0, 0), beta: w == 0 ? beta : 0, c: cw)
@@ -109,7 +108,7 @@ public enum Gemm {
       }
     } else if m >= n || n < t * nr {
       let per = ((m + t - 1) / t + mr - 1) / mr * mr
-      DispatchQueue.concurrentPerform(iterations: t) { w in
+      Parallel.run(t, workers: t) { w in
         let i0 = min(m, w * per), mm = min(per, m - i0)
         if mm > 0 {
           serial(m: mm, n: n, k: k, alpha: alpha, a: a.offset(i0, 0), b: b, beta: beta, c: c.offset(i0, 0), epilogue: epilogue)
@@ -117,7 +116,7 @@ public enum Gemm {
       }
     } else {
       let per = ((n + t - 1) / t + nr - 1) / nr * nr
-      DispatchQueue.concurrentPerform(iterations: t) { w in
+      Parallel.run(t, workers: t) { w in
         let j0 = min(n, w * per), nn = min(per, n - j0)
         if nn > 0 {
           serial(m: m, n: nn, k: k, alpha: alpha, a: a, b: b.offset(0, j0), beta: beta, c: c.offset(0, j0),
@@ -134,7 +133,7 @@ public enum Gemm {
     for j in 0..<n { for p in 0..<k { bt.pointer[j * k + p] = b.p[p * b.rs + j * b.cs] } }
     let t = max(1, min(threads, m / 256))
     let per = ((m + t - 1) / t + 3) / 4 * 4
-    DispatchQueue.concurrentPerform(iterations: t) { w in
+    Parallel.run(t, workers: t) { w in
       let i0 = min(m, w * per), i1 = min(m, i0 + per)
       if i0 < i1 { hk_sgemm_narrow(i0, i1, n, k, alpha, a, lda, bt.pointer, beta, c, ldc) }
     }
@@ -155,7 +154,7 @@ public enum Gemm {
     }
     if batch >= threads && threads > 1 {
       let per = (batch + threads - 1) / threads
-      DispatchQueue.concurrentPerform(iterations: threads) { w in
+      Parallel.run(threads, workers: threads) { w in
         for i in (w * per)..<min(batch, (w + 1) * per) { product(i, threads: 1) }
       }
     } else {

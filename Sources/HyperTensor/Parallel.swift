@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +21,7 @@ public enum Parallel {
       return
     }
     let per = ((count + t - 1) / t + align - 1) / align * align
-    DispatchQueue.concurrentPerform(iterations: t) { i in
+    run(t, workers: t) { i in
       let lo = min(count, i * per), hi = min(count, lo + per)
       if lo < hi { body(lo..<hi) }
     }
@@ -30,15 +29,18 @@ public enum Parallel {
 
   /// Runs `body(i)` for i in 0..<n on up to `threads` workers.
   public static func forEach(_ n: Int, _ body: (Int) -> Void) {
-    if n <= 1 || threads <= 1 {
-      for i in 0..<n { body(i) }
-      return
-    }
     let t = min(threads, n)
-    let per = (n + t - 1) / t
-    DispatchQueue.concurrentPerform(iterations: t) { w in
+    let per = t > 0 ? (n + t - 1) / t : 0
+    run(t, workers: t) { w in
       for i in (w * per)..<min(n, (w + 1) * per) { body(i) }
     }
+  }
+
+  /// Runs `body(i)` for i in 0..<iterations, each exactly once, on the calling thread and up to `workers - 1`
+  /// persistent worker threads (`WorkerPool`); returns when all are done. Iterations are claimed one at a
+  /// time, so there may be more of them than workers. Calls made from inside a body run serially.
+  public static func run(_ iterations: Int, workers: Int = threads, _ body: (Int) -> Void) {
+    WorkerPool.shared.run(iterations, threads: workers, body)
   }
 }
 

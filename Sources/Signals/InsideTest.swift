@@ -138,7 +138,7 @@ public enum OccupancySampler {
     out.withUnsafeMutableBufferPointer { buf in
       let chunks = 64
       let per = (xs.count + chunks - 1) / chunks
-      DispatchQueue.concurrentPerform(iterations: chunks) { k in
+      Parallel.run(chunks) { k in
         for i in (k * per)..<min(xs.count, (k + 1) * per) { buf[i] = f(xs[i]) }
       }
     }

@@ -22,6 +22,13 @@ int hk_select_isa(int isa);
 /// Width in floats of the vectors of the active variant's main loops.
 int hk_simd_width(void);
 
+/// A spin-wait hint for the CPU (PAUSE on x86), for threads polling shared memory.
+static inline void hk_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 /// Register tile (rows x columns) of the active variant's GEMM micro-kernel: 6 x 64 for AVX-512, else 6 x 16.
 int hk_gemm_mr(void);
 int hk_gemm_nr(void);
