@@ -59,6 +59,8 @@ public enum ComputeBackend {
   public static var supported: [ISA] { ISA.allCases.filter { $0.rawValue <= hk_best_isa() } }
   /// Floats per vector in the GEMM's main loop.
   public static var simdWidth: Int { Int(hk_simd_width()) }
+  /// The GEMM micro-kernel's register tile.
+  public static var gemmTile: (rows: Int, columns: Int) { (Int(hk_gemm_mr()), Int(hk_gemm_nr())) }
   /// Selects a variant this CPU supports (returns false, changing nothing, otherwise).
   @discardableResult public static func select(_ isa: ISA) -> Bool { hk_select_isa(isa.rawValue) != 0 }
   /// Selects the best variant this CPU supports.

@@ -13,8 +13,8 @@ struct HyperINR: ParsableCommand {
       HyperINR fits, trains, encodes and evaluates neural fields with its own tensor engine \
       (tape-based autograd, SIMD GEMM).
 
-      Environment: HYPERINR_THREADS sets the worker count, HYPERINR_ISA=baseline forces the \
-      portable kernels, HYPERINR_POOL_MB bounds the buffer cache (MiB).
+      Environment: HYPERINR_THREADS sets the worker count, HYPERINR_ISA=avx2 or baseline caps the \
+      kernel variant (default: the best this CPU has), HYPERINR_POOL_MB bounds the buffer cache (MiB).
       """,
     version: version,
     subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, Info.self, Version.self])
@@ -27,12 +27,13 @@ struct Version: ParsableCommand {
 
 struct Info: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Print the compute backend: kernel instruction set, SIMD width, threads, buffer cache.")
+    abstract: "Print the compute backend: kernel instruction set, GEMM tile and vectors, threads, buffer cache.")
 
   func run() {
     print("hyperinr \(HyperINR.version)")
     print("compute backend: CPU, kernels \(ComputeBackend.isaName)")
-    print("SIMD width:      \(ComputeBackend.simdWidth) x Float32")
+    let tile = ComputeBackend.gemmTile
+    print("GEMM tile:       \(tile.rows) x \(tile.columns) in vectors of \(ComputeBackend.simdWidth) x Float32")
     print("threads:         \(Parallel.threads)\(ProcessInfo.processInfo.environment["HYPERINR_THREADS"] != nil ? " (HYPERINR_THREADS)" : " (online cores)")")
     print("GEMM blocking:   MC \(Gemm.blocking.mc), KC \(Gemm.blocking.kc), NC \(Gemm.blocking.nc)")
     print("buffer cache:    up to \(BufferPool.shared.limitBytes >> 20) MiB")
