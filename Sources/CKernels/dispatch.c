@@ -13,8 +13,8 @@
 #include "kernels_impl.h"
 #undef HK
 #define HKG(name) name##_avx2
-#define GMR 6
-#define GNR 16
+#define GMR HK_GEMM_MR
+#define GNR HK_GEMM_NR
 #define GVW 8
 #include "gemm_impl.h"
 #undef HKG
@@ -23,12 +23,12 @@
 #undef GVW
 #pragma clang attribute pop
 
-// AVX-512: only the GEMM differs (a 6 x 64 tile of 16-wide vectors, 24 accumulators in 32 registers);
-// the memory-bound kernels stay AVX2.
+// AVX-512: only the GEMM's wide tile (6 x 64 of 16-wide vectors, 24 accumulators in 32 registers); the
+// 6 x 16 tile and the memory-bound kernels stay AVX2.
 #pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
 #define HKG(name) name##_avx512
-#define GMR 6
-#define GNR 64
+#define GMR HK_GEMM_MR
+#define GNR HK_GEMM_WIDE_NR
 #define GVW 16
 #include "gemm_impl.h"
 #undef HKG
@@ -42,8 +42,8 @@
 #include "kernels_impl.h"
 #undef HK
 #define HKG(name) name##_base
-#define GMR 6
-#define GNR 16
+#define GMR HK_GEMM_MR
+#define GNR HK_GEMM_NR
 #define GVW 8
 #include "gemm_impl.h"
 #undef HKG
@@ -81,13 +81,7 @@ int hk_select_isa(int isa) {
   return 1;
 }
 
-int hk_simd_width(void) {
-  int isa = hk_active_isa();
-  return isa == HK_ISA_AVX512 ? 16 : isa == HK_ISA_AVX2_FMA ? 8 : 4;
-}
-
-int hk_gemm_mr(void) { return 6; }
-int hk_gemm_nr(void) { return hk_active_isa() == HK_ISA_AVX512 ? 64 : 16; }
+int hk_gemm_has_wide(void) { return hk_active_isa() == HK_ISA_AVX512; }
 
 #ifdef HK_HAVE_AVX2_VARIANT
 #define HK_DISPATCH(name, ...) \
@@ -101,9 +95,9 @@ int hk_gemm_nr(void) { return hk_active_isa() == HK_ISA_AVX512 ? 64 : 16; }
 
 void hk_sgemm(long m, long n, long k, float alpha, const float *a, long rsA, long csA, const float *b,
               long rsB, long csB, float beta, float *c, long rsC, long csC, long mc, long kc, long nc,
-              float *packA, float *packB, const float *bias, int relu) {
+              float *packA, float *packB, const float *bias, int relu, int wide) {
 #ifdef HK_HAVE_AVX2_VARIANT
-  if (hk_active_isa() == HK_ISA_AVX512) {
+  if (wide && hk_active_isa() == HK_ISA_AVX512) {
     sgemm_avx512(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB, bias, relu);
     return;
   }

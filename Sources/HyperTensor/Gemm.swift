@@ -1,6 +1,7 @@
 import CKernels
 
-/// Row-major single-precision GEMM: the cache-blocked CKernels kernel (6 x 64 or 6 x 16 register tile, packing of
+/// Row-major single-precision GEMM: the cache-blocked CKernels kernel (6 x 16 register tile, or 6 x 64 with AVX-512
+/// when there are at least 64 output columns; packing of
 /// A and B panels) driven here, split over `Parallel.threads` workers without shared packing.
 public enum Gemm {
   /// Block sizes: rows of A per packed block (MC), depth (KC), columns of B per packed panel (NC).
@@ -56,7 +57,7 @@ public enum Gemm {
     if !transA && n <= 6 && m >= 64 && k >= 8 {
       narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: B, beta: beta, c: c, ldc: ldc, threads: threads)
       epilogue.apply(c, m: m, n: n, ldc: ldc, threads: threads)
-    } else if n < Int(hk_gemm_nr()) && m > n {
+    } else if n < Int(HK_GEMM_NR) && m > n {
       // C^T = op(B)^T op(A)^T puts the narrow dimension on the micro-tile's short side.
       blocked(m: n, n: m, k: k, alpha: alpha, a: B.transposed, b: A.transposed, beta: beta,
               c: MutView(p: c, rs: 1, cs: ldc), epilogue: .none, threads: threads)
@@ -66,15 +67,21 @@ public enum Gemm {
     }
   }
 
+  /// The tile for a product with n output columns: the wide AVX-512 one when it has at least 64 columns.
+  private static func tile(columns n: Int) -> (wide: Bool, mr: Int, nr: Int) {
+    let wide = hk_gemm_has_wide() != 0 && n >= Int(HK_GEMM_WIDE_NR)
+    return (wide, Int(HK_GEMM_MR), Int(wide ? HK_GEMM_WIDE_NR : HK_GEMM_NR))
+  }
+
   private static func serial(m: Int, n: Int, k: Int, alpha: Float, a: View, b: View, beta: Float, c: MutView,
                              epilogue: Epilogue = .none) {
     let blk = blocking
-    let mr = Int(hk_gemm_mr()), nr = Int(hk_gemm_nr())
+    let (wide, mr, nr) = tile(columns: n)
     let kc = max(1, min(blk.kc, k))
     let na = (blk.mc + mr - 1) / mr * mr * kc, nb = (min(blk.nc, n) + nr - 1) / nr * nr * kc
     let buf = TensorStorage(uninitializedCount: na + nb)
     hk_sgemm(m, n, k, alpha, a.p, a.rs, a.cs, b.p, b.rs, b.cs, beta, c.p, c.rs, c.cs,
-             blk.mc, blk.kc, blk.nc, buf.pointer, buf.pointer + na, epilogue.bias, epilogue.relu ? 1 : 0)
+             blk.mc, blk.kc, blk.nc, buf.pointer, buf.pointer + na, epilogue.bias, epilogue.relu ? 1 : 0, wide ? 1 : 0)
   }
 
   private static func blocked(m: Int, n: Int, k: Int, alpha: Float, a: View, b: View, beta: Float, c: MutView,
@@ -85,7 +92,7 @@ public enum Gemm {
       serial(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, epilogue: epilogue)
       return
     }
-    let mr = Int(hk_gemm_mr()), nr = Int(hk_gemm_nr())
+    let (_, mr, nr) = tile(columns: n)
     if k >= 4 * max(m, n) && k >= t * blocking.kc {
       // Split the depth: each worker forms a partial product; worker 0 writes C, the rest are added.
       let per = ((k + t - 1) / t + blocking.kc - 1) / blocking.kc * blocking.kc

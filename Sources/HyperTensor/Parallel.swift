@@ -57,10 +57,11 @@ public enum ComputeBackend {
   public static var isaName: String { isa.name }
   /// The variants this CPU can run, slowest first.
   public static var supported: [ISA] { ISA.allCases.filter { $0.rawValue <= hk_best_isa() } }
-  /// Floats per vector in the GEMM's main loop.
-  public static var simdWidth: Int { Int(hk_simd_width()) }
-  /// The GEMM micro-kernel's register tile.
-  public static var gemmTile: (rows: Int, columns: Int) { (Int(hk_gemm_mr()), Int(hk_gemm_nr())) }
+  /// The GEMM micro-kernels' register tiles, e.g. "6x64 (>= 64 columns), 6x16".
+  public static var gemmTiles: String {
+    let narrow = "\(HK_GEMM_MR)x\(HK_GEMM_NR)"
+    return hk_gemm_has_wide() != 0 ? "\(HK_GEMM_MR)x\(HK_GEMM_WIDE_NR) (>= \(HK_GEMM_WIDE_NR) columns), \(narrow)" : narrow
+  }
   /// Selects a variant this CPU supports (returns false, changing nothing, otherwise).
   @discardableResult public static func select(_ isa: ISA) -> Bool { hk_select_isa(isa.rawValue) != 0 }
   /// Selects the best variant this CPU supports.

@@ -34,7 +34,7 @@ guard let suite = args.first, args.count == 1, ["core", "fields", "transinr"].co
   exit(args.first == "--help" || args.first == "-h" ? 0 : 2)
 }
 
-print("HyperINR bench: kernels \(ComputeBackend.isaName) (GEMM tile \(ComputeBackend.gemmTile.rows)x\(ComputeBackend.gemmTile.columns)), threads \(threads)")
+print("HyperINR bench: kernels \(ComputeBackend.isaName) (GEMM tiles \(ComputeBackend.gemmTiles)), threads \(threads)")
 var why = ""
 let reference = noRef ? nil : Reference.locate(why: &why)
 if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } else {

@@ -19,9 +19,6 @@ int hk_best_isa(void);
 int hk_active_isa(void);
 /// Selects a variant; returns 0 if the CPU does not support it (the selection is unchanged).
 int hk_select_isa(int isa);
-/// Width in floats of the vectors of the active variant's main loops.
-int hk_simd_width(void);
-
 /// A spin-wait hint for the CPU (PAUSE on x86), for threads polling shared memory.
 static inline void hk_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -29,20 +26,23 @@ static inline void hk_spin_pause(void) {
 #endif
 }
 
-/// Register tile (rows x columns) of the active variant's GEMM micro-kernel: 6 x 64 for AVX-512, else 6 x 16.
-int hk_gemm_mr(void);
-int hk_gemm_nr(void);
+/// Register tiles (rows x columns) of the GEMM micro-kernels: 6 x 16 in every variant, and with AVX-512 a
+/// wide 6 x 64 tile, used for products with at least 64 output columns (narrower ones run faster on 6 x 16).
+enum { HK_GEMM_MR = 6, HK_GEMM_NR = 16, HK_GEMM_WIDE_NR = 64 };
+/// 1 when the active variant has the wide tile.
+int hk_gemm_has_wide(void);
 
 /// Single-threaded cache-blocked SGEMM, row-major:
 /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, with strides (rsX, csX) per matrix so that
-/// transposed operands are views. packA needs roundup(mc, MR) * kc floats, packB roundup(nc, NR) * kc.
+/// transposed operands are views; on the wide tile when `wide` (requires hk_gemm_has_wide()).
+/// packA needs roundup(mc, MR) * kc floats, packB roundup(nc, NR or WIDE_NR) * kc.
 /// Epilogue: when `bias` is non-NULL, bias[j] is added to column j; when `relu`, max(., 0) follows.
 void hk_sgemm(long m, long n, long k, float alpha,
               const float *a, long rsA, long csA,
               const float *b, long rsB, long csB,
               float beta, float *c, long rsC, long csC,
               long mc, long kc, long nc, float *packA, float *packB,
-              const float *bias, int relu);
+              const float *bias, int relu, int wide);
 
 /// y = gate > 0 ? x : 0 elementwise (the ReLU backward rule; ReLU itself with gate == x).
 void hk_relu_gate(const float *x, const float *gate, float *y, long n);
