@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Glibc
 import HyperTensor
 import Synchronization
@@ -44,6 +45,19 @@ final class WorkerPoolTests: XCTestCase {
       }
     }
     XCTAssertGreaterThan(threads.withLock { $0.count }, 1)
+  }
+
+  func testNeverMoreThreadsThanCores() {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    for _ in 0..<50 {
+      let threads = Mutex(Set<UInt>())
+      Parallel.run(64, workers: cores + 3) { _ in
+        threads.withLock { _ = $0.insert(UInt(pthread_self())) }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        while DispatchTime.now().uptimeNanoseconds - t0 < 20_000 {}
+      }
+      XCTAssertLessThanOrEqual(threads.withLock { $0.count }, cores)
+    }
   }
 
   func testNestedCallsRunSerially() {
