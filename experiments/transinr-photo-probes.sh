@@ -6,7 +6,7 @@
 # Each probe takes 4-6 minutes on 2 cores; HYPERINR_BIN may point at a built binary.
 set -e
 cd "$(dirname "$0")/.."
-if [ -n "$HYPERINR_BIN" ]; then BIN=$HYPERINR_BIN; else BIN=.build/release/hyperinr; swift build -c release --product hyperinr >/dev/null; fi
+. experiments/common.sh
 DATA=../shared/data
 mkdir -p runs/probes/photos8
 CSV=docs/results/transinr-photo-probes.csv
@@ -14,11 +14,7 @@ echo "probe,step250,step500,step750,step1000,seconds" > "$CSV"
 
 probe() {  # NAME DESCRIPTION [--set ...]
   name=$1; description=$2; shift 2
-  if [ ! -f "runs/probes/$name/report.md" ]; then
-    if [ -f "runs/probes/$name/checkpoint.safetensors" ]; then resume=--resume; else resume=; fi
-    $BIN train --config configs/transinr-photos.yaml --output "runs/probes/$name" $resume --set train.steps=1000 \
-      --set train.evalEvery=250 "$@"
-  fi
+  run_training "runs/probes/$name" configs/transinr-photos.yaml --set train.steps=1000 --set train.evalEvery=250 "$@"
   psnr=$(awk -F, 'NR > 1 { printf ",%s", $2 }' "runs/probes/$name/eval.csv")
   seconds=$(tail -n 1 "runs/probes/$name/log.csv" | cut -d, -f6)
   echo "$description$psnr,$seconds" >> "$CSV"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Prints docs/results/transinr.md from docs/results/transinr.csv (written by experiments/transinr.sh).
 cd "$(dirname "$0")/.."
+. experiments/common.sh
 CSV=docs/results/transinr.csv
 seconds() { awk -F, 'NR > 1 { s = $6 } END { printf "%dm %02ds", s / 60, s % 60 }' "runs/$1/log.csv"; }
 steps() { tail -n 1 "runs/$1/log.csv" | cut -d, -f1; }
@@ -31,6 +32,10 @@ image, averaged over the test images.
 - "ms per image" is the evaluation time per test image on 2 cores (one forward pass for Trans-INR). The
   comparisons pair methods of about the same cost per test image: Trans-INR's forward pass with Learned Init's
   3 SGD steps and Standard's 3 Adam steps; Trans-INR + K TTO steps with Standard's K Adam steps.
+- Evaluation times are from the build that wrote this page ($($BIN info | sed -n 's/^compute backend: CPU, kernels //p')
+  kernels). Training times come from the runs' logs: the runs were trained with the AVX2 GEMM and
+  Dispatch's threads, before the AVX-512 tile and the worker pool, which make a Trans-INR training step
+  about 1.6x faster (\`hyperinr-bench transinr\`, W3).
 
 HEAD
 table() {  # DATA

@@ -10,17 +10,15 @@
 #           crops of Kodak.
 set -e
 cd "$(dirname "$0")/.."
-if [ -n "$HYPERINR_BIN" ]; then BIN=$HYPERINR_BIN; else BIN=.build/release/hyperinr; swift build -c release --product hyperinr >/dev/null; fi
+. experiments/common.sh
 TTO_LR=${TTO_LR:-0.001}
 STANDARD_LR=${STANDARD_LR:-0.001}
 mkdir -p runs docs/results/transinr
 CSV=docs/results/transinr.csv
 
 train() {  # NAME CONFIG [--set ...]
-  name=$1; config=$2; shift 2
-  if [ -f "runs/$name/report.md" ]; then return; fi
-  if [ -f "runs/$name/checkpoint.safetensors" ]; then resume=--resume; else resume=; fi
-  $BIN train --config "$config" --output "runs/$name" $resume "$@"
+  name=$1; shift
+  run_training "runs/$name" "$@"
 }
 
 # Appends "data,method,setting,psnr,ssim,ms_per_image,train_seconds" from an `evaluate` line (no commas in
