@@ -1,8 +1,8 @@
 import CKernels
 
-/// Row-major single-precision GEMM: the cache-blocked CKernels kernel (6 x 16 register tile, or 6 x 64 with AVX-512
-/// when there are at least 64 output columns; packing of
-/// A and B panels) driven here, split over `Parallel.threads` workers without shared packing.
+/// Row-major single-precision GEMM: the cache-blocked CKernels kernel (packing of A and B panels; a 6 x 16
+/// register tile, or 6 x 64 with AVX-512 when there are at least 64 output columns) driven here, split over
+/// `Parallel.threads` workers without shared packing.
 public enum Gemm {
   /// Block sizes: rows of A per packed block (MC), depth (KC), columns of B per packed panel (NC).
   public struct Blocking: Sendable {

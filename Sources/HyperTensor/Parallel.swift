@@ -37,8 +37,9 @@ public enum Parallel {
   }
 
   /// Runs `body(i)` for i in 0..<iterations, each exactly once, on the calling thread and up to `workers - 1`
-  /// persistent worker threads (`WorkerPool`); returns when all are done. Iterations are claimed one at a
-  /// time, so there may be more of them than workers. Calls made from inside a body run serially.
+  /// persistent worker threads (`WorkerPool`; never more threads than online cores); returns when all are
+  /// done. Iterations are claimed one at a time, so there may be more of them than threads. Calls made from
+  /// inside a body run serially.
   public static func run(_ iterations: Int, workers: Int = threads, _ body: (Int) -> Void) {
     WorkerPool.shared.run(iterations, threads: workers, body)
   }
