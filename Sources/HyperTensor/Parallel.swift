@@ -7,8 +7,7 @@ import Glibc
 public enum Parallel {
   /// Worker count: `HYPERINR_THREADS` if set, else the number of online cores.
   nonisolated(unsafe) public static var threads: Int = {
-    if let s = getenv("HYPERINR_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
-    return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    EnvironmentSettings.threads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
   }()
 
   /// Runs `body` over `0..<count` split into contiguous ranges, one per worker (at most `workers`), when

@@ -42,8 +42,7 @@ public final class BufferPool: @unchecked Sendable {
 
   init() {
     pthread_mutex_init(&mutex, nil)
-    let mb = getenv("HYPERINR_POOL_MB").flatMap { Int(String(cString: $0)) } ?? 4096
-    limitBytes = max(0, mb) << 20
+    limitBytes = (EnvironmentSettings.poolMB ?? 4096) << 20
   }
 
   private static func roundedBytes(_ floats: Int) -> Int { max(64, (floats * 4 + 63) & ~63) }

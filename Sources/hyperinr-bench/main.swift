@@ -18,6 +18,8 @@ let usage = """
   THP_MEM_ALLOC_ENABLE=1; the faster counts).
   """
 
+for problem in EnvironmentSettings.problems { FileHandle.standardError.write(Data("hyperinr-bench: error: \(problem)\n".utf8)) }
+if !EnvironmentSettings.problems.isEmpty { exit(2) }
 var args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
   guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }

@@ -6,6 +6,16 @@ import HyperTensor
 struct HyperINR: ParsableCommand {
   static let version = "0.1.0"
 
+  /// Rejects unusable HYPERINR_* environment variables before any command runs, then parses the arguments.
+  static func main() {
+    let problems = EnvironmentSettings.problems
+    if !problems.isEmpty {
+      FileHandle.standardError.write(Data(problems.map { "hyperinr: error: \($0)\n" }.joined().utf8))
+      Foundation.exit(1)
+    }
+    main(nil)
+  }
+
   static let configuration = CommandConfiguration(
     commandName: "hyperinr",
     abstract: "Hypernetworks that generate implicit neural representations (INRs), on the CPU.",
@@ -14,7 +24,8 @@ struct HyperINR: ParsableCommand {
       (tape-based autograd, SIMD GEMM).
 
       Environment: HYPERINR_THREADS sets the worker count, HYPERINR_ISA=avx2 or baseline caps the \
-      kernel variant (default: the best this CPU has), HYPERINR_POOL_MB bounds the buffer cache (MiB).
+      kernel variant (default: the best this CPU has), HYPERINR_POOL_MB bounds the buffer cache \
+      (MiB). A value that cannot be used is an error.
       """,
     version: version,
     subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, Info.self, Version.self])

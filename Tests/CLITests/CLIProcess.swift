@@ -2,7 +2,7 @@ import Foundation
 
 /// The built `hyperinr` executable (it sits beside the test bundle), run in a folder with 2 threads.
 enum CLIProcess {
-  static func make(_ args: [String], in dir: URL) -> Process {
+  static func make(_ args: [String], in dir: URL, environment: [String: String] = [:]) -> Process {
     let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
     let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
     let p = Process()
@@ -11,13 +11,14 @@ enum CLIProcess {
     p.currentDirectoryURL = dir
     var env = ProcessInfo.processInfo.environment
     env["HYPERINR_THREADS"] = "2"
+    env.merge(environment) { $1 }
     p.environment = env
     return p
   }
 
   /// Runs to completion; returns (status, stdout, stderr).
-  static func run(_ args: [String], in dir: URL) throws -> (Int32, String, String) {
-    let p = make(args, in: dir)
+  static func run(_ args: [String], in dir: URL, environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    let p = make(args, in: dir, environment: environment)
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

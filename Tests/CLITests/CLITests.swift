@@ -32,6 +32,27 @@ final class CLITests: XCTestCase {
     XCTAssert(err2.contains("--bogus"), err2)
   }
 
+  /// A HYPERINR_* variable the tensor engine cannot use stops every command with one line naming it.
+  func testUnusableEnvironmentVariablesAreRejected() throws {
+    let cases = [("HYPERINR_THREADS", "two", "positive integer"), ("HYPERINR_THREADS", "0", "positive integer"),
+                 ("HYPERINR_POOL_MB", "-5", "integer >= 0"), ("HYPERINR_ISA", "avx3", "avx512, avx2, baseline")]
+    for (name, value, expected) in cases {
+      let (s, out, err) = try CLIProcess.run(["info"], in: dir, environment: [name: value])
+      XCTAssertEqual(s, 1, "\(name)=\(value)")
+      XCTAssertEqual(out, "")
+      let lines = err.split(separator: "\n")
+      XCTAssertEqual(lines.count, 1, err)
+      XCTAssert(err.hasPrefix("hyperinr: error: \(name)='\(value)'") && err.contains(expected), err)
+    }
+    for (name, value) in [("HYPERINR_ISA", "avx2"), ("HYPERINR_ISA", "baseline"), ("HYPERINR_POOL_MB", "0"), ("HYPERINR_THREADS", "1")] {
+      let (s, out, _) = try CLIProcess.run(["info"], in: dir, environment: [name: value])
+      XCTAssertEqual(s, 0, "\(name)=\(value)")
+      XCTAssert(out.contains("compute backend"), out)
+    }
+    let (_, out, _) = try CLIProcess.run(["info"], in: dir, environment: ["HYPERINR_ISA": "baseline"])
+    XCTAssert(out.contains("kernels baseline"), out)
+  }
+
   /// `demo --steps N` is reproducible: the same seed gives the same model file; another seed does not.
   func testDemoWithFixedStepsIsDeterministic() throws {
     var models: [Data] = []

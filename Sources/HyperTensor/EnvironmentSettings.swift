@@ -1,0 +1,31 @@
+import Foundation
+
+/// The environment variables HyperTensor reads, parsed in one place so that a program can reject a bad
+/// value with a clear message instead of silently using the default.
+public enum EnvironmentSettings {
+  /// `HYPERINR_THREADS`: the worker count (a positive integer).
+  public static let threadsVariable = "HYPERINR_THREADS"
+  /// `HYPERINR_POOL_MB`: the buffer cache bound in MiB (an integer >= 0).
+  public static let poolVariable = "HYPERINR_POOL_MB"
+  /// `HYPERINR_ISA`: caps the kernel variant (read by CKernels itself).
+  public static let isaVariable = "HYPERINR_ISA"
+  static let isaValues = ["avx512", "avx2", "baseline"]
+
+  private static func value(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
+
+  /// The worker count asked for, when the variable holds a valid one.
+  static var threads: Int? { value(threadsVariable).flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } }
+  /// The cache bound asked for, when the variable holds a valid one.
+  static var poolMB: Int? { value(poolVariable).flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } }
+
+  /// One line per variable that is set to something HyperTensor cannot use (empty when all are fine).
+  public static var problems: [String] {
+    var out: [String] = []
+    if let v = value(threadsVariable), threads == nil { out.append("\(threadsVariable)='\(v)': expected a positive integer") }
+    if let v = value(poolVariable), poolMB == nil { out.append("\(poolVariable)='\(v)': expected an integer >= 0 (MiB)") }
+    if let v = value(isaVariable), !isaValues.contains(v) {
+      out.append("\(isaVariable)='\(v)': expected one of \(isaValues.joined(separator: ", "))")
+    }
+    return out
+  }
+}
