@@ -88,11 +88,11 @@ struct Compress: ParsableCommand {
       }
       guard let doh = fitter.parameters as? DecoderOnlyHypernetwork else { throw FitError(description: "\(resume ?? ""): not a D'OH checkpoint") }
       Console.note("D'OH: latent \(doh.latentDim) (\(String(format: "%.0f", 100 * Double(doh.latentDim) / Double(DOHCodec.latentDim(fraction: 1, net: doh.target)))) % of the target's parameters), projections \(doh.isCached ? "cached" : "regenerated every pass")")
-      try FitCommandRunner.fit(fitter, output: ckpt, checkpointEvery: 500, label: image)
+      try FitCommandRunner.fit(fitter, output: ckpt, checkpointEvery: 500, label: image, namesModel: false)
       let file = DOHCodec.quantize(doh, signal: signal.info, bits: bits)
       let data = file.encoded()
       try AtomicFile.write(data, to: out)
-      try? FileManager.default.removeItem(at: ckpt)
+      if !Interrupt.requested { try? FileManager.default.removeItem(at: ckpt) }  // kept for --resume after Ctrl-C
       let recon = FittedModel.evaluate(doh.target, GradMode.withoutGradients { doh.generatedParameters() }, signal.coords)
       let unit = signal.info.kind == .image ? "bpp" : (signal.info.kind == .audio ? "bits per sample" : "bits per training point")
       print(String(format: "wrote %@: %d bytes (%.2f kB), %.4f %@ (%d-bit latent of %d + %d biases); %@", output, data.count,

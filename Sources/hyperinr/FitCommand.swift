@@ -105,11 +105,12 @@ struct Fit: ParsableCommand {
   }
 }
 
-/// The training loop shared by `fit` and `demo`: progress, periodic and Ctrl-C checkpoints, summary.
+/// The training loop shared by `fit` and `compress`: progress, periodic and Ctrl-C checkpoints, summary
+/// (which names `output` as the model file when `namesModel`; `compress` writes its own file instead).
 enum FitCommandRunner {
   @discardableResult
   static func fit(_ fitter: FieldFitter, output: URL, checkpointEvery: Int, label: String,
-                  timeBudget: Double? = nil) throws -> (psnr: Double, seconds: Double) {
+                  namesModel: Bool = true) throws -> (psnr: Double, seconds: Double) {
     let net = fitter.net, info = fitter.signal.info
     Console.note("fitting \(label): \(info.kind) \(info.size.map(String.init).joined(separator: "x")) x \(info.channels), " +
                  "\(net.kind.rawValue) \(net.hiddenLayers) x \(net.width) (\(net.parameterCount) parameters), " +
@@ -118,7 +119,7 @@ enum FitCommandRunner {
     let printer = ProgressPrinter()
     let metric = info.kind == .occupancy ? "IoU %.2f %%" : "PSNR %.2f dB"
     var seconds = 0.0
-    try fitter.run(shouldStop: { Interrupt.requested || (timeBudget.map { seconds >= $0 } ?? false) }) { p in
+    try fitter.run(shouldStop: { Interrupt.requested }) { p in
       seconds = p.seconds
       printer.update(step: p.step, of: p.steps, elapsed: p.seconds,
                      fields: String(format: "loss %.3e  " + metric, p.loss, p.psnr))
@@ -135,8 +136,8 @@ enum FitCommandRunner {
     if Interrupt.requested {
       Console.note("stopped at step \(fitter.step); checkpoint written to \(output.path) — continue with --resume \(output.path)")
     } else {
-      Console.note(String(format: "done: %d steps in %@, " + metric + " on all samples; model written to %@",
-                          fitter.step, Console.duration(seconds), quality, output.path))
+      Console.note(String(format: "done: %d steps in %@, " + metric + " on all samples", fitter.step, Console.duration(seconds), quality)
+                   + (namesModel ? "; model written to \(output.path)" : ""))
     }
     return (quality, seconds)
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// The `hyperinr` executable end to end: exit codes, one-line errors, no half-written outputs.
@@ -127,6 +128,42 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(s3, 1)
     XCTAssertEqual(err3.split(separator: "\n").count, 1, err3)
     XCTAssert(err3.contains("bad.yaml") && err3.contains("missing key 'doh.lr'"), err3)
+  }
+
+  /// Ctrl-C during `compress` still writes the file and keeps the checkpoint; `--resume` finishes the run
+  /// and removes it; the file decodes.
+  func testInterruptedCompressWritesTheFileAndResumes() throws {
+    let src = try image("c.png", size: 48)
+    let shape = ["--layers", "2", "--width", "8", "--batch", "0"]
+    let p = CLIProcess.make(["compress", src, "-o", "c.hinr", "--steps", "1000000"] + shape, in: dir)
+    let errPipe = Pipe(), log = Mutex("")
+    p.standardError = errPipe
+    p.standardOutput = FileHandle.nullDevice
+    errPipe.fileHandleForReading.readabilityHandler = { h in
+      let text = String(decoding: h.availableData, as: UTF8.self)
+      log.withLock { $0 += text }
+    }
+    try p.run()
+    while p.isRunning && !log.withLock({ $0.contains("fitting") }) { usleep(1000) }
+    usleep(300_000)  // past the Ctrl-C handler's installation, which follows the "fitting" line
+    kill(p.processIdentifier, SIGINT)
+    p.waitUntilExit()
+    errPipe.fileHandleForReading.readabilityHandler = nil
+    let err = log.withLock { $0 }
+    XCTAssertEqual(p.terminationReason, .exit, err)
+    XCTAssertEqual(p.terminationStatus, 130, err)
+    let ckpt = dir.appendingPathComponent("c.hinr.ckpt").path
+    XCTAssert(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.hinr").path), err)
+    XCTAssert(FileManager.default.fileExists(atPath: ckpt), err)
+    let stopped = try XCTUnwrap(err.components(separatedBy: "stopped at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }, err)
+
+    let (s2, out2, err2) = try run(["compress", src, "-o", "c.hinr", "--steps", "\(stopped + 20)", "--resume", "c.hinr.ckpt"] + shape)
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(err2.contains("done: \(stopped + 20) steps") && !err2.contains("model written"), err2)
+    XCTAssert(out2.contains("wrote c.hinr"), out2)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: ckpt))
+    let (s3, _, err3) = try run(["decompress", "c.hinr", "-o", "c-decoded.png"])
+    XCTAssertEqual(s3, 0, err3)
   }
 
   func testFitDecodeEvalRoundTrip() throws {
