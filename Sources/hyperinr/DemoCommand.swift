@@ -56,6 +56,7 @@ struct Demo: ParsableCommand {
         }
       }
       printer.finish()
+      let stoppedEarly = Interrupt.requested
       try fitter.checkpoint(to: modelURL)
       let model = try FittedModel.load(modelURL)
       let recon = try model.image(height: image.height, width: image.width)
@@ -64,8 +65,8 @@ struct Demo: ParsableCommand {
       let psnr = Metrics.psnr(recon.pixels, image.pixels), psnr8 = Metrics.psnrQuantized(recon.pixels, image.pixels)
       let ssim = Metrics.ssim(recon.pixels.clamped(min: 0, max: 1), image.pixels)
       let params = net.parameterCount
-      try Data(SVGPlot(title: "SIREN fit of kodim23", xLabel: "seconds", yLabel: "batch PSNR (dB)", points: curve).render().utf8)
-        .write(to: dir.appendingPathComponent("psnr.svg"))
+      try AtomicFile.write(Data(SVGPlot(title: "SIREN fit of kodim23", xLabel: "seconds", yLabel: "batch PSNR (dB)", points: curve).render().utf8),
+                           to: dir.appendingPathComponent("psnr.svg"))
       let report = """
         # HyperINR demo: SIREN fit of kodim23
 
@@ -73,7 +74,7 @@ struct Demo: ParsableCommand {
         |---|---|
         | image | kodim23, 768 x 512 RGB (Kodak suite) |
         | INR | SIREN, 5 hidden layers x 128, w0 30, \(params) parameters (\(params * 4) bytes as Float32, \(String(format: "%.2f", Double(params * 32) / Double(image.width * image.height))) bits per pixel) |
-        | training | Adam lr 1e-3 with cosine decay, \(fitter.step) steps of 16384 random pixels, \(Console.duration(elapsed)) on \(Parallel.threads) threads (\(ComputeBackend.isaName)) |
+        | training | Adam lr 1e-3 with cosine decay, \(fitter.step) steps of 16384 random pixels\(stoppedEarly ? " (stopped early by Ctrl-C)" : ""), \(Console.duration(elapsed)) on \(Parallel.threads) threads (\(ComputeBackend.isaName)) |
         | PSNR | \(String(format: "%.2f", psnr)) dB (raw), \(String(format: "%.2f", psnr8)) dB (clamped, 8-bit) |
         | SSIM | \(String(format: "%.4f", ssim)) |
 
@@ -83,9 +84,10 @@ struct Demo: ParsableCommand {
 
         ![PSNR](psnr.svg)
         """
-      try Data(report.utf8).write(to: dir.appendingPathComponent("report.md"))
-      print(String(format: "demo: %d steps in %@, PSNR %.2f dB, SSIM %.4f; results in %@/ (report.md)",
-                   fitter.step, Console.duration(elapsed), psnr8, ssim, outputDir))
+      try AtomicFile.write(Data(report.utf8), to: dir.appendingPathComponent("report.md"))
+      print(String(format: "demo: %d steps in %@%@, PSNR %.2f dB, SSIM %.4f; results in %@/ (report.md)",
+                   fitter.step, Console.duration(elapsed), stoppedEarly ? " (stopped early by Ctrl-C)" : "", psnr8, ssim, outputDir))
+      if stoppedEarly { throw ExitCode(130) }
     }
   }
 }
