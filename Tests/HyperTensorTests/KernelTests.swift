@@ -56,6 +56,30 @@ final class KernelTests: XCTestCase {
     }
   }
 
+  /// The AVX-512 tile accumulates in the same order as the AVX2 one, so results agree bit for bit (what
+  /// makes runs reproducible across the two; docs/ARCHITECTURE.md, Randomness).
+  func testAVX512AndAVX2GemmAgreeBitwise() throws {
+    guard ComputeBackend.supported.contains(.avx512) else { throw XCTSkip("this CPU has no AVX-512") }
+    var rng = RandomGenerator(seed: 78)
+    for (m, n, k) in [(130, 300, 40), (301, 129, 513), (70, 64, 33), (64, 256, 1100), (4096, 128, 128)] {
+      for (tA, tB) in [(false, false), (true, false), (false, true)] {
+        let a = Tensor.uniform(tA ? [k, m] : [m, k], low: -1, high: 1, rng: &rng)
+        let b = Tensor.uniform(tB ? [n, k] : [k, n], low: -1, high: 1, rng: &rng)
+        let bias = Tensor.uniform([n], low: -1, high: 1, rng: &rng)
+        let results = [ComputeBackend.ISA.avx2, .avx512].map { isa -> [[Float]] in
+          XCTAssertTrue(ComputeBackend.select(isa))
+          return [a.matmul(b, transposeA: tA, transposeB: tB).scalars,
+                  tA ? [] : a.linear(weight: b, bias: bias, relu: true, weightIsInOut: !tB).scalars]
+        }
+        let (x, y) = (Array(results[0].joined()), Array(results[1].joined()))
+        XCTAssertEqual(x.count, y.count)
+        XCTAssertEqual(zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count, 0,
+                       "elements that differ between the variants, \(m)x\(n)x\(k) tA \(tA) tB \(tB)")
+      }
+    }
+    ComputeBackend.selectBest()
+  }
+
   func testGemmAccumulatesWithBeta() {
     let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
     var c: [Float] = [1, 1, 1, 1]
