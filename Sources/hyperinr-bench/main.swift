@@ -37,6 +37,10 @@ guard let suite = args.first, args.count == 1, ["core", "fields", "transinr"].co
 }
 
 print("HyperINR bench: kernels \(ComputeBackend.isaName) (GEMM tiles \(ComputeBackend.gemmTiles)), threads \(threads)")
+let cores = ProcessInfo.processInfo.activeProcessorCount
+if threads.contains(where: { $0 > cores }) {
+  print("note: HyperINR runs at most \(cores) threads (one per online core); a larger t splits the work into t parts")
+}
 var why = ""
 let reference = noRef ? nil : Reference.locate(why: &why)
 if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } else {
