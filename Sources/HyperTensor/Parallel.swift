@@ -5,10 +5,11 @@ import Glibc
 
 /// Thread configuration of the CPU kernels. Every kernel splits its work into at most `threads` chunks.
 public enum Parallel {
+  /// Online cores: the default worker count, and the most threads `run` ever uses.
+  public static let onlineCores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+
   /// Worker count: `HYPERINR_THREADS` if set, else the number of online cores.
-  nonisolated(unsafe) public static var threads: Int = {
-    EnvironmentSettings.threads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-  }()
+  nonisolated(unsafe) public static var threads: Int = EnvironmentSettings.threads ?? onlineCores
 
   /// Runs `body` over `0..<count` split into contiguous ranges, one per worker (at most `workers`), when
   /// the work is large enough (`count >= minPerThread * 2`); otherwise on the calling thread.

@@ -20,7 +20,6 @@ final class WorkerPool: @unchecked Sendable {
   static let spinNanoseconds: UInt64 = 200_000
   /// Iterations of one job are counted in 20 bits.
   static let maxIterations = (1 << 20) - 1
-  private static let cores = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
   /// A worker's sleeping place: the job's caller signals it when the job includes it.
   private final class Worker: @unchecked Sendable {
@@ -52,7 +51,7 @@ final class WorkerPool: @unchecked Sendable {
   /// has fewer cores); returns when all are done.
   func run(_ n: Int, threads: Int, _ body: (Int) -> Void) {
     precondition(n <= Self.maxIterations, "WorkerPool: at most \(Self.maxIterations) iterations per job")
-    let helpers = min(threads, n, Self.cores) - 1
+    let helpers = min(threads, n, Parallel.onlineCores) - 1
     guard helpers > 0, inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
       for i in 0..<n { body(i) }
       return
@@ -101,7 +100,7 @@ final class WorkerPool: @unchecked Sendable {
       var hot = false
       while true {
         seen = waitForJob(worker, after: seen, polling: hot)
-        hot = index < participants.load(ordering: .relaxed)
+        hot = worker.index < participants.load(ordering: .relaxed)
         if hot { work(generation: seen) }
       }
     }

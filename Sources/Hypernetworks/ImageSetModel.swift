@@ -103,9 +103,12 @@ public enum ImageSetModel {
 }
 
 extension ImageSetModel {
+  /// Images reconstructed at a time by `evaluate`.
+  public static let evaluationBatch = 16
+
   /// PSNR (8-bit decoded image, dB) and SSIM of every image of `images` [N, S, S, C], reconstructed in
   /// batches of `batch`.
-  public func evaluate(_ images: Tensor, batch: Int = 16, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> [(psnr: Double, ssim: Double)] {
+  public func evaluate(_ images: Tensor, batch: Int = evaluationBatch, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> [(psnr: Double, ssim: Double)] {
     let n = images.shape[0]
     var out: [(Double, Double)] = []
     for start in stride(from: 0, to: n, by: batch) {

@@ -18,8 +18,9 @@ let usage = """
   THP_MEM_ALLOC_ENABLE=1; the faster counts).
   """
 
-for problem in EnvironmentSettings.problems { FileHandle.standardError.write(Data("hyperinr-bench: error: \(problem)\n".utf8)) }
-if !EnvironmentSettings.problems.isEmpty { exit(2) }
+let problems = EnvironmentSettings.problems
+for problem in problems { FileHandle.standardError.write(Data("hyperinr-bench: error: \(problem)\n".utf8)) }
+if !problems.isEmpty { exit(2) }
 var args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
   guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -37,9 +38,8 @@ guard let suite = args.first, args.count == 1, ["core", "fields", "transinr"].co
 }
 
 print("HyperINR bench: kernels \(ComputeBackend.isaName) (GEMM tiles \(ComputeBackend.gemmTiles)), threads \(threads)")
-let cores = ProcessInfo.processInfo.activeProcessorCount
-if threads.contains(where: { $0 > cores }) {
-  print("note: HyperINR runs at most \(cores) threads (one per online core); a larger t splits the work into t parts")
+if threads.contains(where: { $0 > Parallel.onlineCores }) {
+  print("note: HyperINR runs at most \(Parallel.onlineCores) threads (one per online core); a larger t splits the work into t parts")
 }
 var why = ""
 let reference = noRef ? nil : Reference.locate(why: &why)

@@ -46,20 +46,21 @@ struct Demo: ParsableCommand {
       // Without --steps the step count follows from the measured speed, so that the cosine schedule ends
       // with the time budget: a first estimate after 20 steps, refined after 200 from the steps in between
       // (the first ones include warm-up and ran slower, which ended the demo ~15 % early).
-      var at20 = 0.0
+      let first = 20, refine = 200
+      var atFirst = 0.0
       try fitter.run(shouldStop: { Interrupt.requested }) { p in
         elapsed = p.seconds
-        if p.step == 20 && steps == nil {
-          at20 = p.seconds
-          fitter.settings.steps = max(40, Int(Double(p.step) / max(p.seconds, 1e-9) * seconds))
+        if p.step == first && steps == nil {
+          atFirst = p.seconds
+          fitter.settings.steps = max(2 * first, Int(Double(p.step) / max(p.seconds, 1e-9) * seconds))
         }
-        if p.step == 200 && steps == nil && fitter.settings.steps > 200 {
-          let rate = 180 / max(p.seconds - at20, 1e-9)
-          fitter.settings.steps = max(201, p.step + Int(rate * max(seconds - p.seconds, 0)))
+        if p.step == refine && steps == nil && fitter.settings.steps > refine {
+          let rate = Double(refine - first) / max(p.seconds - atFirst, 1e-9)
+          fitter.settings.steps = max(refine + 1, p.step + Int(rate * max(seconds - p.seconds, 0)))
         }
         if p.step % 10 == 0 { curve.append((p.seconds, p.psnr)) }
         // Before step 20 of a time budget the step count (and so the ETA) is not known yet.
-        if steps != nil || p.step >= 20 {
+        if steps != nil || p.step >= first {
           printer.update(step: p.step, of: max(p.step, fitter.settings.steps), elapsed: p.seconds,
                          fields: String(format: "loss %.3e  PSNR %.2f dB", p.loss, p.psnr))
         }

@@ -94,7 +94,7 @@ struct Evaluate: ParsableCommand {
         m = .standard(net: cfg.hyponet, steps: standardSteps!, learningRate: standardLR, seed: cfg.train.seed)
       }
       let images = try cfg.testImages(from: data, count: count)
-      _ = m.evaluate(images.slice(axis: 0, 0, min(16, images.shape[0])))  // warm-up
+      _ = m.evaluate(images.slice(axis: 0, 0, min(ImageSetModel.evaluationBatch, images.shape[0])))  // warm-up: one batch
       let t0 = DispatchTime.now().uptimeNanoseconds
       let r = m.evaluate(images, ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
       let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6 / Double(r.count)

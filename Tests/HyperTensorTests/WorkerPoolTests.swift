@@ -48,7 +48,7 @@ final class WorkerPoolTests: XCTestCase {
   }
 
   func testNeverMoreThreadsThanCores() {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = Parallel.onlineCores
     for _ in 0..<50 {
       let threads = Mutex(Set<UInt>())
       Parallel.run(64, workers: cores + 3) { _ in
