@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import HyperTensor
+import Hypernetworks
+import NeuralFields
+import Signals
+
+struct Decompress: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Decode a .hinr file: an image (.png/.jpg, any --size), audio (.wav, any --rate) or a shape (.obj).")
+
+  @Argument(help: "A .hinr file written by `hyperinr compress`.")
+  var file: String
+  @Option(name: .shortAndLong, help: "Output: .png/.jpg for images, .wav for audio, .obj for shapes.")
+  var output: String
+  @Option(help: "Image size as WIDTHxHEIGHT (default: the original size).")
+  var size: String?
+  @Option(help: "Audio sample rate in Hz (default: the original).")
+  var rate: Int?
+  @Option(help: "Shapes: grid resolution per axis for surface extraction.")
+  var resolution: Int = 128
+  @Option(help: "Images: the original, to print PSNR and SSIM.")
+  var original: String?
+
+  func validate() throws {
+    if let size { _ = try Decode.parseSize(size) }
+    try Decode.checkResolution(resolution)
+  }
+
+  func run() throws {
+    try Console.reportingErrors {
+      let out = URL(fileURLWithPath: output)
+      try OutputPath.checkWritable(out)
+      let data = try Data(contentsOf: URL(fileURLWithPath: file))
+      let f = try CompressedField.decode(data, path: file)
+      let (summary, img) = try Decode.write(DOHCodec.fittedModel(f), to: out, size: size.map(Decode.parseSize), rate: rate,
+                                            resolution: resolution)
+      var line = "wrote \(summary) from \(data.count) bytes"
+      if let original, let img {
+        let ref = try Image.load(URL(fileURLWithPath: original), alpha: .composite(background: 1))
+        guard ref.height == img.height, ref.width == img.width, ref.channels == img.channels else {
+          throw SignalError(original, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(img.width)x\(img.height)x\(img.channels)")
+        }
+        line += String(format: ", %.4f bpp; PSNR %.2f dB, ", Double(data.count * 8) / Double(f.width * f.height),
+                       Metrics.psnrQuantized(img.pixels, ref.pixels)) + Metrics.ssimSummary(img.pixels, ref.pixels)
+      }
+      print(line)
+    }
+  }
+}
