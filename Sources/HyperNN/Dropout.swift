@@ -1,7 +1,7 @@
 import HyperTensor
 
 /// Inverted dropout with its own seeded generator; identity in evaluation mode.
-public final class Dropout: Module, Layer {
+public final class Dropout: Module, Layer, RandomStreamOwner {
   public let probability: Float
   public var rng: RandomGenerator
 

@@ -5,7 +5,7 @@ import HyperTensor
 /// An image data set: every .png/.jpg/.jpeg below a folder (recursively, sorted by path) or an explicit
 /// list, each loaded (alpha composited on white) and transformed to a size x size RGB tensor, served in
 /// seeded shuffled batches with the next batch decoded on a background thread.
-public struct ImageFolder {
+public struct ImageFolder: SignalSet {
   public enum Transform: Equatable, Sendable {
     /// Resize the short side, then centre crop (the CelebA protocol of Trans-INR: resize 178, crop 178).
     case resizeCenterCrop(resize: Int, crop: Int)
@@ -76,6 +76,8 @@ public struct ImageFolder {
     self.channels = channels
   }
 
+  public var count: Int { files.count }
+
   public var size: Int {
     switch transform {
     case let .resizeCenterCrop(_, crop): return crop
@@ -118,57 +120,5 @@ public struct ImageFolder {
       out.append(try item(i, rng: &rng))
     }
     return Tensor.stack(out)
-  }
-}
-
-/// Seeded epochs of shuffled batches from an `ImageFolder`, decoding batch n + 1 on a background queue while
-/// batch n trains. The position (epoch, batch) and the seed determine every batch, so a resumed run sees the
-/// same data.
-public final class ImageBatchLoader {
-  public let data: ImageFolder
-  public let batchSize: Int
-  public let seed: UInt64
-  public private(set) var epoch: Int
-  public private(set) var batchIndex: Int
-  private let queue = DispatchQueue(label: "hyperinr.image-loader")
-  private var inFlight: (key: Int, work: DispatchWorkItem, result: ResultBox)?
-
-  private final class ResultBox: @unchecked Sendable { var value: Result<Tensor, Error>? }
-
-  public init(_ data: ImageFolder, batchSize: Int, seed: UInt64, epoch: Int = 0, batchIndex: Int = 0) {
-    precondition(batchSize > 0, "batch size must be positive")
-    self.data = data
-    self.batchSize = batchSize
-    self.seed = seed
-    self.epoch = epoch
-    self.batchIndex = batchIndex
-  }
-
-  public var batchesPerEpoch: Int { max(1, data.files.count / batchSize) }
-
-  /// The item indices of batch b of epoch e: a seeded permutation per epoch, cut into batches.
-  public func indices(epoch e: Int, batch b: Int) -> [Int] {
-    var rng = RandomGenerator(seed: seed ^ (UInt64(e) &* 0xD1B5_4A32_D192_ED03))
-    let perm = rng.permutation(data.files.count)
-    return (0..<batchSize).map { perm[(b * batchSize + $0) % perm.count] }
-  }
-
-  private func start(_ e: Int, _ b: Int) -> (key: Int, work: DispatchWorkItem, result: ResultBox) {
-    let k = e * batchesPerEpoch + b, idx = indices(epoch: e, batch: b), s = seed &+ UInt64(k) &* 0x2545_F491_4F6C_DD1D
-    let box = ResultBox(), data = self.data
-    let work = DispatchWorkItem { box.value = Result { try data.batch(idx, seed: s) } }
-    queue.async(execute: work)
-    return (k, work, box)
-  }
-
-  /// The next batch [B, S, S, C] and its epoch; the following batch starts decoding in the background.
-  public func next() throws -> (Tensor, epoch: Int) {
-    let e = epoch, k = e * batchesPerEpoch + batchIndex
-    let current = inFlight?.key == k ? inFlight! : start(e, batchIndex)
-    batchIndex += 1
-    if batchIndex >= batchesPerEpoch { batchIndex = 0; epoch += 1 }
-    inFlight = start(epoch, batchIndex)
-    current.work.wait()
-    return (try current.result.value!.get(), e)
   }
 }

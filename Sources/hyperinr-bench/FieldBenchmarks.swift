@@ -31,7 +31,7 @@ struct FieldBenchmarks {
       }.median
       let fixed = GradMode.withoutGradients { doh.generatedParameters() }.map { $0.requiringGrad() }
       let inr = Measure.median(runs: max(runs, 5)) {
-        _ = gradients(of: Loss.mse(net(coords, fixed), target), wrt: fixed)
+        _ = gradients(of: Loss.mse(net(coords, INRWeights(packed: fixed)), target), wrt: fixed)
       }.median
       var irng = RandomGenerator(seed: 2)
       let image = Image(pixels: Tensor.uniform([512, 768, 3], rng: &irng))

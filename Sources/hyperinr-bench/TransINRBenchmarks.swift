@@ -15,7 +15,7 @@ struct TransINRBenchmarks {
   func run() {
     let path = "configs/transinr-emoji.yaml"
     guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-          let config = try? YAMLDecoder().decode(TrainingConfig.self, from: text), let t = config.transINR else {
+          let config = try? YAMLDecoder().decode(TrainingConfig.self, from: text), let t = config.settings.value as? TransINR.Settings else {
       print("W3/W4: skipped — \(path) not found or not a Trans-INR config (run from the package root)")
       return
     }
@@ -30,22 +30,22 @@ struct TransINRBenchmarks {
     var rng = RandomGenerator(seed: 1)
     let images = Tensor.uniform([config.train.batch, s, s, 3], low: 0, high: 1, rng: &rng)
     // The loader is never asked for data: the steps run on `images`.
-    let trainer = ImageSetTrainer(config: cfg, train: try! ImageFolder(files: [URL(fileURLWithPath: "/dev/null")], transform: .resize(size: s)))
-    guard case .transINR(let model) = trainer.model else { return }
+    guard let set = try? ImageFolder(files: [URL(fileURLWithPath: "/dev/null")], transform: .resize(size: s)),
+          let trainer = try? GeneralizableTrainer(config: cfg, train: set), let model = trainer.method as? TransINR else { return }
     print("\n== W3: Trans-INR training step at \(path) (batch \(config.train.batch), \(s)x\(s), all pixels; fwd + bwd + Adam) ==")
     for th in threads {
       Parallel.threads = th
-      let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(images: images) }.median
+      let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }.median
       let ref = [false, true].compactMap { reference?.median("transinr_torch.py", ["step", "\(th)", json], threads: th, thp: $0) }.min()
       reportLine("W3 t=\(th)", ours: ours, reference: ref, extra: "")
     }
     print("\n== W4: encode (one forward pass, one image) and decode (\(s)x\(s) pixels) latency ==")
-    let one = images.slice(axis: 0, 0, 1), coords = CoordinateGrid.image(height: s, width: s)
+    let one = trainer.task.observations(of: images.slice(axis: 0, 0, 1)), coords = CoordinateGrid.image(height: s, width: s)
     for th in threads {
       Parallel.threads = th
-      let enc = Measure.median(runs: max(runs, 11)) { _ = GradMode.withoutGradients { model(one) } }.median
-      let params = GradMode.withoutGradients { model(one) }.map { $0.reshaped(Array($0.shape.dropFirst())) }
-      let dec = Measure.median(runs: max(runs, 11)) { _ = FittedModel.evaluate(model.config.hyponet, params, coords) }.median
+      let enc = Measure.median(runs: max(runs, 11)) { _ = model.inferenceWeights(for: one) }.median
+      let params = model.inferenceWeights(for: one).instance(0)
+      let dec = Measure.median(runs: max(runs, 11)) { _ = FittedModel.evaluate(model.hyponet, params, coords) }.median
       let refEnc = [false, true].compactMap { reference?.median("transinr_torch.py", ["encode", "\(th)", json], threads: th, thp: $0) }.min()
       let refDec = [false, true].compactMap { reference?.median("transinr_torch.py", ["decode", "\(th)", json], threads: th, thp: $0) }.min()
       reportLine("W4 encode t=\(th)", ours: enc, reference: refEnc, extra: "")

@@ -24,15 +24,22 @@ final class TrainCLITests: XCTestCase {
     return PNGWriter.gray(width: 16, height: 16, raw: raw)
   }
 
-  private func config(steps: Int, train: String = "data/train") -> String {
+  /// The settings section of each method in the tiny configs.
+  private static let sections = [
+    "trans-inr": "transINR: {patch: 4, dim: 16, depth: 1, heads: 2, groups: 4}",
+    "ipc": "ipc: {patch: 4, dim: 16, depth: 1, heads: 2, rank: 4}",
+    "ipc-meta": "ipcMeta: {rank: 4, innerSteps: 2, innerLearningRate: 0.01}",
+  ]
+
+  private func config(steps: Int, train: String = "data/train", method: String = "trans-inr", probabilistic: Bool = false) -> String {
     """
-    method: trans-inr
+    method: \(method)
     data: {train: \(train), test: data/test, size: 16, trainTransform: resize, testTransform: resize, testCount: 0}
-    inr: {hiddenLayers: 1, width: 8, frequencies: 4, sigma: 8}
-    transINR: {patch: 4, dim: 16, depth: 1, heads: 2, groups: 4}
+    inr: {hiddenLayers: \(method == "trans-inr" ? 1 : 2), width: 8, frequencies: 4, sigma: 8}
+    \(Self.sections[method] ?? "")
     train: {steps: \(steps), batch: 2, learningRate: 0.001, schedule: cosine, warmup: 5, pixels: 64, seed: 3,
             logEvery: 1, evalEvery: 0, checkpointEvery: 25}
-    """
+    """ + (probabilistic ? "\nprobabilistic: true\n" : "\n")
   }
 
   private func run(_ args: [String]) throws -> (Int32, String, String) { try CLIProcess.run(args, in: dir) }
@@ -43,29 +50,37 @@ final class TrainCLITests: XCTestCase {
       .map { $0.split(separator: ",").dropLast().joined(separator: ",") }
   }
 
-  func testKilledRunResumesWithIdenticalLosses() throws {
-    let (s, out, err) = try run(["train", "--config", "tiny.yaml", "--output", "a"])
-    XCTAssertEqual(s, 0, err)
-    XCTAssert(out.contains("done: 300 steps"), out)
-    let reference = try losses("a")
-    XCTAssertEqual(reference.count, 300)
+  /// Trains `config` to the end in run `a`, kills a second run `b` with SIGKILL once its first periodic
+  /// checkpoint exists, resumes it, and checks that both logged the same losses; returns them.
+  @discardableResult
+  private func checkKilledRunResumes(_ config: String, steps: Int, a: String = "a", b: String = "b",
+                                     file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+    let (s, out, err) = try run(["train", "--config", config, "--output", a])
+    XCTAssertEqual(s, 0, err, file: file, line: line)
+    XCTAssert(out.contains("done: \(steps) steps"), out, file: file, line: line)
+    let reference = try losses(a)
+    XCTAssertEqual(reference.count, steps, file: file, line: line)
 
-    // Kill -9 a second run as soon as its first periodic checkpoint exists.
-    let p = CLIProcess.make(["train", "--config", "tiny.yaml", "--output", "b"], in: dir)
+    let p = CLIProcess.make(["train", "--config", config, "--output", b], in: dir)
     p.standardError = FileHandle.nullDevice
     p.standardOutput = FileHandle.nullDevice
     try p.run()
-    let ckpt = dir.appendingPathComponent("b/checkpoint.safetensors").path
+    let ckpt = dir.appendingPathComponent("\(b)/checkpoint.safetensors").path
     while p.isRunning && !FileManager.default.fileExists(atPath: ckpt) { usleep(1000) }
     kill(p.processIdentifier, SIGKILL)
     p.waitUntilExit()
-    XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed")
-    XCTAssertLessThan(try losses("b").count, 300)
+    XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed", file: file, line: line)
+    XCTAssertLessThan(try losses(b).count, steps, file: file, line: line)
 
-    let (s2, _, err2) = try run(["train", "--config", "tiny.yaml", "--output", "b", "--resume"])
-    XCTAssertEqual(s2, 0, err2)
-    XCTAssert(err2.contains("resuming at step"), err2)
-    XCTAssertEqual(try losses("b"), reference)
+    let (s2, _, err2) = try run(["train", "--config", config, "--output", b, "--resume"])
+    XCTAssertEqual(s2, 0, err2, file: file, line: line)
+    XCTAssert(err2.contains("resuming at step"), err2, file: file, line: line)
+    XCTAssertEqual(try losses(b), reference, file: file, line: line)
+    return reference
+  }
+
+  func testKilledRunResumesWithIdenticalLosses() throws {
+    let reference = try checkKilledRunResumes("tiny.yaml", steps: 300)
     for f in ["curves.svg", "samples.png", "report.md", "eval.csv"] {
       XCTAssert(FileManager.default.fileExists(atPath: dir.appendingPathComponent("b/\(f)").path), f)
     }
@@ -97,7 +112,8 @@ final class TrainCLITests: XCTestCase {
   func testLearnedInitTrainsWithMAMLAndReptile() throws {
     for reptile in [false, true] {
       let (s, out, err) = try run(["train", "--config", "tiny.yaml", "--output", "li\(reptile)", "--set", "method=learned-init",
-                                   "--set", "learnedInit={innerSteps: 2, innerLearningRate: 0.01, reptile: \(reptile)}",
+                                   "--set", "transINR=null",
+                                   "--set", "learnedInit={innerSteps: 2, innerLearningRate: 0.01, reptile: \(reptile), metaStepSize: 0.5}",
                                    "--set", "train.steps=6"])
       XCTAssertEqual(s, 0, err)
       XCTAssert(out.contains("done: 6 steps"), out)
@@ -105,6 +121,23 @@ final class TrainCLITests: XCTestCase {
       let (s2, out2, err2) = try run(["evaluate", "--model", "li\(reptile)/checkpoint.safetensors"])
       XCTAssertEqual(s2, 0, err2)
       XCTAssert(out2.hasPrefix("3 images at 16x16: PSNR"), out2)
+    }
+  }
+
+  /// IPC (transformer and meta-learned) and a probabilistic IPC run resume after SIGKILL with the losses of
+  /// an uninterrupted run, and their models reconstruct and evaluate.
+  func testIPCRunsResumeExactlyAfterSIGKILL() throws {
+    for (method, probabilistic) in [("ipc", false), ("ipc-meta", false), ("ipc", true)] {
+      let name = "\(method)\(probabilistic ? "-p" : "")"
+      try config(steps: 60, method: method, probabilistic: probabilistic)
+        .write(to: dir.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+      try checkKilledRunResumes("\(name).yaml", steps: 60, a: "\(name)-a", b: "\(name)-b")
+      let (s, out, err) = try run(["evaluate", "--model", "\(name)-b/checkpoint.safetensors"])
+      XCTAssertEqual(s, 0, err)
+      XCTAssert(out.hasPrefix("3 images at 16x16: PSNR"), out)
+      let (s2, out2, err2) = try run(["reconstruct", "--model", "\(name)-b/checkpoint.safetensors", "data/test/img6.png", "-o", "\(name).png"])
+      XCTAssertEqual(s2, 0, err2)
+      XCTAssert(out2.contains("PSNR"), out2)
     }
   }
 

@@ -96,9 +96,9 @@ final class QuantizedMLPTests: XCTestCase {
   func testQuantizationErrorShrinksWithBits() {
     var rng = RandomGenerator(seed: 3)
     let net = HypoNet(kind: .siren, inputDim: 2, outputDim: 3, hiddenLayers: 2, width: 16)
-    let layers = net.initialParameters(rng: &rng)
+    let layers = net.initialWeights(rng: &rng).packed
     let coords = Tensor.uniform([64, 2], low: -1, high: 1, rng: &rng)
-    let reference = net(coords, layers)
+    let reference = net(coords, INRWeights(packed: layers))
     var last = Double.infinity
     for bits in Quantizer.supportedBits {
       let (q, size) = QuantizedMLP.quantize(layers, bits: bits)
@@ -111,7 +111,7 @@ final class QuantizedMLPTests: XCTestCase {
         let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()!
         XCTAssertLessThanOrEqual(worst, range / Float((1 << bits) - 1) / 2 + range * 2e-6)  // half a step, plus Float rounding
       }
-      let err = Double((net(coords, q) - reference).squaredNorm())
+      let err = Double((net(coords, INRWeights(packed: q)) - reference).squaredNorm())
       XCTAssertLessThan(err, last)
       last = err
     }

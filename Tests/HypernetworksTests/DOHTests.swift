@@ -43,8 +43,8 @@ final class DOHTests: XCTestCase {
     }
     var rng = RandomGenerator(seed: 4)
     let coords = Tensor.uniform([7, 2], low: -1, high: 1, rng: &rng)
-    let (_, ga) = valueAndGradients(of: cached) { net(coords, cached.generatedParameters()).square().sum() }
-    let (_, gb) = valueAndGradients(of: streamed) { net(coords, streamed.generatedParameters()).square().sum() }
+    let (_, ga) = valueAndGradients(of: cached) { net(coords, cached.hyponetWeights).square().sum() }
+    let (_, gb) = valueAndGradients(of: streamed) { net(coords, streamed.hyponetWeights).square().sum() }
     XCTAssertGreaterThan(ga[0].squaredNorm(), 0)
     for (a, b) in zip(ga, gb) { for (x, y) in zip(a.scalars, b.scalars) { XCTAssertEqual(x, y, accuracy: 1e-5 + 1e-4 * abs(x)) } }
   }
@@ -55,7 +55,7 @@ final class DOHTests: XCTestCase {
     let doh = DecoderOnlyHypernetwork(target: net, latentDim: 8, seed: 5)
     var rng = RandomGenerator(seed: 1)
     let x = Tensor.uniform([5, 2], low: -1, high: 1, rng: &rng)
-    let loss = { net(x, doh.generatedParameters()).square().sum() }
+    let loss = { net(x, doh.hyponetWeights).square().sum() }
     let (_, grads) = valueAndGradients(of: doh) { loss() }
     for (k, (_, p)) in doh.trainableParameters().enumerated() {
       let base = p.value
@@ -86,8 +86,8 @@ final class DOHTests: XCTestCase {
     let doh = DecoderOnlyHypernetwork(target: net, latentDim: d, seed: 11)
     XCTAssertLessThan(doh.storedParameterCount, net.parameterCount)
     let opt = Adam(learningRate: 1e-2)
-    for _ in 0..<300 { opt.minimize(doh) { Loss.mse(net(signal.coords, doh.generatedParameters()), signal.targets) } }
-    let recon = GradMode.withoutGradients { net(signal.coords, doh.generatedParameters()) }
+    for _ in 0..<300 { opt.minimize(doh) { Loss.mse(net(signal.coords, doh.hyponetWeights), signal.targets) } }
+    let recon = GradMode.withoutGradients { net(signal.coords, doh.hyponetWeights) }
     XCTAssertGreaterThan(Metrics.psnr(recon, signal.targets), 28)
   }
 }
@@ -105,7 +105,7 @@ final class LatentProjectionTests: XCTestCase {
       for (a, b) in zip(fresh.gamma.value.scalars, source.gamma.value.scalars) { XCTAssertEqual(a, b, accuracy: 2e-3) }
     }
     var rng = RandomGenerator(seed: 5)
-    let arbitrary = net.initialParameters(rng: &rng)
+    let arbitrary = net.initialWeights(rng: &rng).packed
     let doh = DecoderOnlyHypernetwork(target: net, latentDim: 40, seed: 21)
     let residual = doh.project(from: arbitrary)
     XCTAssert(residual > 0.1 && residual < 1, "\(residual)")

@@ -12,11 +12,11 @@ final class HypoNetTests: XCTestCase {
       let net = HypoNet(kind: kind, inputDim: 2, outputDim: 3, hiddenLayers: 2, width: 16, frequencies: 4, sigma: 8,
                         outputBias: 0.5)
       var rng = RandomGenerator(seed: 1)
-      let p1 = net.initialParameters(rng: &rng), p2 = net.initialParameters(rng: &rng)
+      let p1 = net.initialWeights(rng: &rng).packed, p2 = net.initialWeights(rng: &rng).packed
       let coords = Tensor.uniform([10, 2], low: -1, high: 1, rng: &rng)
-      let batched = net(coords, zip(p1, p2).map { Tensor.stack([$0, $1]) })
+      let batched = net(coords, INRWeights(packed: zip(p1, p2).map { Tensor.stack([$0, $1]) }))
       XCTAssertEqual(batched.shape, [2, 10, 3])
-      let single = Tensor.stack([net(coords, p1), net(coords, p2)])
+      let single = Tensor.stack([net(coords, INRWeights(packed: p1)), net(coords, INRWeights(packed: p2))])
       for (a, b) in zip(batched.scalars, single.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(kind)") }
       XCTAssertEqual(net.parameterCount, p1.reduce(0) { $0 + $1.count })
     }
@@ -25,7 +25,7 @@ final class HypoNetTests: XCTestCase {
   func testSirenInitialisationBounds() {
     let net = HypoNet(kind: .siren, inputDim: 2, outputDim: 1, hiddenLayers: 2, width: 64)
     var rng = RandomGenerator(seed: 2)
-    let p = net.initialParameters(rng: &rng)
+    let p = net.initialWeights(rng: &rng).packed
     let first = p[0].slice(axis: 0, 0, 2).scalars, hidden = p[1].slice(axis: 0, 0, 64).scalars
     XCTAssertLessThanOrEqual(first.map(abs).max()!, 0.5)
     XCTAssertGreaterThan(first.map(abs).max()!, 0.4)
@@ -40,9 +40,9 @@ final class HypoNetTests: XCTestCase {
       let net = HypoNet(kind: kind, inputDim: 2, outputDim: 2, hiddenLayers: 1, width: 5, w0: 3, w0First: 3,
                         frequencies: 2, sigma: 2)
       var rng = RandomGenerator(seed: 3)
-      let params = net.initialParameters(rng: &rng).map { $0.requiringGrad() }
+      let params = net.initialWeights(rng: &rng).packed.map { $0.requiringGrad() }
       let coords = Tensor.uniform([6, 2], low: -1, high: 1, rng: &rng)
-      let loss = { (ps: [Tensor]) in (net(coords, ps) * net(coords, ps)).sum() }
+      let loss = { (ps: [Tensor]) in (net(coords, INRWeights(packed: ps)) * net(coords, INRWeights(packed: ps))).sum() }
       let g = gradients(of: loss(params), wrt: params)
       for k in 0..<params.count {
         for i in Swift.stride(from: 0, to: params[k].count, by: 3) {
@@ -97,7 +97,7 @@ final class FieldFitterTests: XCTestCase {
     XCTAssertEqual(second.step, 17)
     try second.run { resumedLosses.append($0.loss) }
     XCTAssertEqual(resumedLosses, losses)
-    XCTAssertEqual(second.parameters.hyponetParameters.map(\.scalars), full.parameters.hyponetParameters.map(\.scalars))
+    XCTAssertEqual(second.parameters.hyponetWeights.packed.map(\.scalars), full.parameters.hyponetWeights.packed.map(\.scalars))
   }
 
   func testModelFileDecodesAtAnyResolutionAndRejectsOtherFiles() throws {

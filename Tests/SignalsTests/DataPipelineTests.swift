@@ -44,7 +44,7 @@ final class DataPipelineTests: XCTestCase {
     XCTAssertThrowsError(try folder.batch([6], seed: 1)) { XCTAssert(String(describing: $0).contains("zz-broken.png")) }
 
     let good = try ImageFolder(files: Array(folder.files.prefix(6)), transform: .randomCrop(size: 4, flip: true))
-    let l1 = ImageBatchLoader(good, batchSize: 2, seed: 9), l2 = ImageBatchLoader(good, batchSize: 2, seed: 9)
+    let l1 = BatchLoader(good, batchSize: 2, seed: 9), l2 = BatchLoader(good, batchSize: 2, seed: 9)
     var seen: Set<Float> = []
     for _ in 0..<3 {
       let (a, e) = try l1.next(), (b, _) = try l2.next()
@@ -57,7 +57,7 @@ final class DataPipelineTests: XCTestCase {
     XCTAssertEqual(try l1.next().epoch, 1)
     // A loader created at a later position produces the same batch as one that got there by iterating.
     _ = try l2.next()  // epoch 1, batch 0
-    let resumed = ImageBatchLoader(good, batchSize: 2, seed: 9, epoch: 1, batchIndex: 1)
+    let resumed = BatchLoader(good, batchSize: 2, seed: 9, epoch: 1, batchIndex: 1)
     XCTAssertEqual(try resumed.next().0.scalars, try l2.next().0.scalars)
   }
 }

@@ -87,8 +87,8 @@ public enum DOHCodec {
 
   /// Decodes at any size.
   public static func image(_ doh: DecoderOnlyHypernetwork, height: Int, width: Int) -> Image {
-    let params = GradMode.withoutGradients { doh.generatedParameters() }
-    let out = FittedModel.evaluate(doh.target, params, CoordinateGrid.image(height: height, width: width))
+    let weights = GradMode.withoutGradients { doh.hyponetWeights }
+    let out = FittedModel.evaluate(doh.target, weights, CoordinateGrid.image(height: height, width: width))
     return Image(pixels: out.reshaped([height, width, doh.target.outputDim]))
   }
 }

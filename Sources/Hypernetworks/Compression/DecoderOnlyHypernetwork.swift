@@ -90,7 +90,7 @@ public final class DecoderOnlyHypernetwork: Module, FieldParameterization {
     }
   }
 
-  public var hyponetParameters: [Tensor] { generatedParameters() }
+  public var hyponetWeights: INRWeights { INRWeights(packed: generatedParameters()) }
 
   /// "hyperinr.doh" = "latentDim,seed".
   public var checkpointMetadata: [String: String] { ["hyperinr.doh": "\(latentDim),\(seed)"] }

@@ -4,14 +4,11 @@ import NeuralFields
 import HyperTensor
 import Signals
 
-/// Everything that defines a generalizable-INR training run (Trans-INR or Learned Init on an image set).
-/// Written to YAML by users (configs/*.yaml) and stored as JSON in every checkpoint.
+/// Everything that defines a generalizable-INR training run: the method (any name of
+/// `MethodRegistry`, with its settings in the section the method names, e.g. `transINR:`), the task and
+/// its data, the INR, and the optimisation. Written to YAML by users (configs/*.yaml) and stored as JSON
+/// in every checkpoint.
 public struct TrainingConfig: Codable, Equatable, Sendable {
-  public enum Method: String, Codable, Sendable {
-    case transINR = "trans-inr"
-    case learnedInit = "learned-init"
-  }
-
   /// How images become size x size training or test items.
   public enum TransformKind: String, Codable, Sendable {
     /// Resize to size x size (aspect not kept).
@@ -38,6 +35,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var resize: Int?
     /// Test images used for evaluation: the first `testCount` of a seeded shuffle (0: all).
     public var testCount: Int
+    /// Audio: the clips' sample rate (required for task audio; `size` is then the clip length in samples).
+    public var sampleRate: Int?
+    /// Regular expressions on file names choosing the training and test signals (absent: all).
+    public var trainMatch: String?
+    public var testMatch: String?
   }
 
   /// The Fourier-feature ReLU INR (NeuralFields.HypoNet `.fourier`).
@@ -46,24 +48,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var width: Int
     public var frequencies: Int
     public var sigma: Float
-  }
-
-  public struct TransINRSettings: Codable, Equatable, Sendable {
-    public var patch: Int
-    public var dim: Int
-    public var depth: Int
-    public var heads: Int
-    /// Weight-token groups G per INR layer.
-    public var groups: Int
-    /// Tokenize 2 x - 1 (pixels in [-1, 1]) instead of x in [0, 1]; absent: false.
-    public var centredPixels: Bool?
-  }
-
-  public struct LearnedInitSettings: Codable, Equatable, Sendable {
-    public var innerSteps: Int
-    public var innerLearningRate: Float
-    /// First-order Reptile instead of second-order MAML.
-    public var reptile: Bool
   }
 
   public struct Optimization: Codable, Equatable, Sendable {
@@ -81,17 +65,84 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var checkpointEvery: Int
   }
 
-  public var method: Method
+  public var method: String
+  /// "image" (default) or "audio".
+  public var task: String?
   public var data: DataSet
   public var inr: INR
-  public var transINR: TransINRSettings?
-  public var learnedInit: LearnedInitSettings?
+  /// PONP-style probabilistic INR: mean and scale outputs, Gaussian NLL loss (absent: false).
+  public var probabilistic: Bool?
+  /// The method's settings (the section named by its registry entry).
+  public var settings: MethodSettings
   public var train: Optimization
 
-  /// The hyponet of the run: Fourier features, ReLU MLP, output bias 0.5 (images in [0, 1]).
-  public var hyponet: HypoNet {
-    HypoNet(kind: .fourier, inputDim: 2, outputDim: 3, hiddenLayers: inr.hiddenLayers, width: inr.width,
-            frequencies: inr.frequencies, sigma: inr.sigma, outputBias: 0.5)
+  public init(method: String, task: String? = nil, data: DataSet, inr: INR, probabilistic: Bool? = nil,
+              settings: MethodSettings, train: Optimization) {
+    self.method = method
+    self.task = task
+    self.data = data
+    self.inr = inr
+    self.probabilistic = probabilistic
+    self.settings = settings
+    self.train = train
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: ConfigKey.self)
+    method = try c.decode(String.self, forKey: ConfigKey("method"))
+    let entry: MethodEntry
+    do {
+      entry = try MethodRegistry.entry(method)
+    } catch let e as ConfigError {
+      throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [ConfigKey("method")], debugDescription: e.description))
+    }
+    task = try c.decodeIfPresent(String.self, forKey: ConfigKey("task"))
+    data = try c.decode(DataSet.self, forKey: ConfigKey("data"))
+    inr = try c.decode(INR.self, forKey: ConfigKey("inr"))
+    probabilistic = try c.decodeIfPresent(Bool.self, forKey: ConfigKey("probabilistic"))
+    guard let s = try entry.decode(c) else {
+      throw DecodingError.keyNotFound(ConfigKey(entry.settingsKey), DecodingError.Context(
+        codingPath: [], debugDescription: "method \(method) needs its settings section '\(entry.settingsKey)'"))
+    }
+    settings = s
+    train = try c.decode(Optimization.self, forKey: ConfigKey("train"))
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: ConfigKey.self)
+    try c.encode(method, forKey: ConfigKey("method"))
+    try c.encodeIfPresent(task, forKey: ConfigKey("task"))
+    try c.encode(data, forKey: ConfigKey("data"))
+    try c.encode(inr, forKey: ConfigKey("inr"))
+    try c.encodeIfPresent(probabilistic, forKey: ConfigKey("probabilistic"))
+    try settings.encode(to: &c)
+    try c.encode(train, forKey: ConfigKey("train"))
+  }
+
+  /// The task of the run (one place maps task names to tasks).
+  public func makeTask() throws -> any INRTask {
+    switch task ?? "image" {
+    case "image":
+      return ImageReconstruction(size: data.size, trainTransform: transform(test: false), testTransform: transform(test: true))
+    case "audio":
+      guard let rate = data.sampleRate, rate > 0 else { throw ConfigError("data.sampleRate: required (and positive) for task audio") }
+      return AudioReconstruction(length: data.size, sampleRate: rate, trainPattern: data.trainMatch, testPattern: data.testMatch)
+    default:
+      throw ConfigError("task: expected image or audio, got \(task ?? "")")
+    }
+  }
+
+  /// The hyponet of the run: Fourier features, ReLU MLP from the task's coordinates to its channels, plus
+  /// the task's output bias (0.5 for images in [0, 1]).
+  public func hyponet(for task: any INRTask) -> HypoNet {
+    HypoNet(kind: .fourier, inputDim: task.grid.count, outputDim: task.channels, hiddenLayers: inr.hiddenLayers, width: inr.width,
+            frequencies: inr.frequencies, sigma: inr.sigma, outputBias: task.outputBias, probabilistic: probabilistic)
+  }
+
+  /// What a method of this run is built from.
+  public func context() throws -> MethodContext {
+    let t = try makeTask()
+    return MethodContext(task: t, hyponet: hyponet(for: t))
   }
 
   public func transform(test: Bool) -> ImageFolder.Transform {
@@ -111,29 +162,27 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   /// Problems a run would otherwise hit late, as "key: what is expected" lines.
   public func problems() -> [String] {
     var p: [String] = []
-    if data.size < 11 { p.append("data.size: must be at least 11 (SSIM window), got \(data.size)") }
+    let audio = task == "audio"
+    if audio {
+      if data.size < 1 || data.size > 1 << 20 { p.append("data.size: the clip length must be in 1...\(1 << 20) samples, got \(data.size)") }
+    } else if data.size < 11 || data.size > 2048 {
+      p.append("data.size: must be in 11...2048 (at least the SSIM window), got \(data.size)")
+    }
     if data.testCount < 0 { p.append("data.testCount: must be >= 0") }
     if inr.hiddenLayers < 1 || inr.width < 1 || inr.frequencies < 1 || !(inr.sigma > 0) {
       p.append("inr: hiddenLayers, width, frequencies and sigma must be positive")
     }
-    switch method {
-    case .transINR:
-      if let t = transINR {
-        if t.patch < 1 || data.size % t.patch != 0 { p.append("transINR.patch: must divide data.size \(data.size), got \(t.patch)") }
-        if t.heads < 1 || t.dim % t.heads != 0 { p.append("transINR.heads: must divide transINR.dim \(t.dim), got \(t.heads)") }
-        if t.depth < 1 || t.groups < 1 { p.append("transINR.depth and transINR.groups must be positive") }
-      } else {
-        p.append("transINR: required when method is trans-inr")
-      }
-    case .learnedInit:
-      if let l = learnedInit {
-        if l.innerSteps < 1 || !(l.innerLearningRate > 0) { p.append("learnedInit: innerSteps and innerLearningRate must be positive") }
-      } else {
-        p.append("learnedInit: required when method is learned-init")
-      }
+    if inr.hiddenLayers > 64 || inr.width > 4096 || inr.frequencies > 1024 {
+      p.append("inr: at most 64 hidden layers, width 4096 and 1024 frequencies")
+    }
+    do {
+      p += try MethodRegistry.entry(method).problems(settings, try context())
+    } catch {
+      p.append("\(error)")
     }
     let t = train
     if t.steps < 1 || t.batch < 1 || !(t.learningRate > 0) { p.append("train: steps, batch and learningRate must be positive") }
+    if t.batch > 4096 { p.append("train.batch: at most 4096, got \(t.batch)") }
     if !["cosine", "constant"].contains(t.schedule) { p.append("train.schedule: expected cosine or constant, got \(t.schedule)") }
     if t.pixels < 0 || t.warmup < 0 || t.logEvery < 1 || t.evalEvery < 0 || t.checkpointEvery < 0 {
       p.append("train: pixels, warmup, evalEvery and checkpointEvery must be >= 0 and logEvery >= 1")
@@ -143,13 +192,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 }
 
 extension TrainingConfig {
-  /// The fixed evaluation images [N, S, S, 3]: the first `data.testCount` of a seeded shuffle of the test
-  /// set (or of `path`), with the test transform, in shuffled order.
-  public func testImages(from path: String? = nil, count: Int? = nil) throws -> Tensor {
-    let folder = try ImageFolder.open(path ?? data.test, transform: transform(test: true))
+  /// The fixed evaluation signals [N, grid..., C]: the first `data.testCount` (or `count`) of a seeded
+  /// shuffle of the test set (or of `path`), in shuffled order.
+  public func testSignals(_ task: any INRTask, from path: String? = nil, count: Int? = nil) throws -> Tensor {
+    let set = try task.open(path ?? data.test, test: true)
     var rng = RandomGenerator(seed: train.seed ^ 0x7E57)
-    let n = folder.files.count, k = count ?? data.testCount
+    let n = set.count, k = count ?? data.testCount
     let order = Array(rng.permutation(n).prefix(k > 0 ? min(k, n) : n))
-    return try folder.batch(order, seed: train.seed)
+    return try set.batch(order, seed: train.seed)
   }
 }

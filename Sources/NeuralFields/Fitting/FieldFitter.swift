@@ -30,22 +30,22 @@ public struct FitError: Error, CustomStringConvertible {
 /// What a fit trains: a module whose parameters produce the hyponet's layer weights — the weights
 /// themselves (`FieldParameters`) or a hypernetwork's inputs (D'OH's latent code).
 public protocol FieldParameterization: Module {
-  /// The hyponet's layers, [fanIn + 1, fanOut] each, differentiable in the module's parameters.
-  var hyponetParameters: [Tensor] { get }
+  /// The hyponet's weights, differentiable in the module's parameters.
+  var hyponetWeights: INRWeights { get }
   /// Metadata that identifies the parameterization in a checkpoint.
   var checkpointMetadata: [String: String] { get }
 }
 
-/// The INR parameters of a fit as a module ("layers.0", "layers.1", ...), so they save and load by name.
+/// The INR parameters of a fit as a module of packed layers ("layers.k", [fanIn + 1, fanOut], bias last
+/// row), so they save and load by name as model files store them.
 public final class FieldParameters: Module, FieldParameterization {
   public let layers: [Parameter]
-  public init(_ tensors: [Tensor]) {
-    layers = tensors.map { Parameter($0) }
+  public init(_ weights: INRWeights) {
+    layers = weights.packed.map { Parameter($0) }
     super.init()
     for (k, p) in layers.enumerated() { register("layers.\(k)", p) }
   }
-  public var values: [Tensor] { layers.map(\.value) }
-  public var hyponetParameters: [Tensor] { values }
+  public var hyponetWeights: INRWeights { INRWeights(packed: layers.map(\.value)) }
   public var checkpointMetadata: [String: String] { [:] }
 }
 
@@ -82,7 +82,7 @@ public final class FieldFitter {
       self.parameters = parameters
     } else {
       var initRNG = RandomGenerator(seed: settings.seed)
-      self.parameters = FieldParameters(net.initialParameters(rng: &initRNG))
+      self.parameters = FieldParameters(net.initialWeights(rng: &initRNG))
     }
     optimizer = Adam(learningRate: settings.learningRate)
     rng = RandomGenerator(seed: settings.seed ^ 0x5EED_F17)
@@ -104,7 +104,7 @@ public final class FieldFitter {
     var prediction = y
     let occupancy = signal.info.kind == .occupancy
     let loss = optimizer.minimize(parameters) {
-      let out = net(x, parameters.hyponetParameters)
+      let out = net(x, parameters.hyponetWeights)
       prediction = out.detached()
       return occupancy ? Loss.binaryCrossEntropy(logits: out, targets: y) : Loss.mse(out, y)
     }
@@ -131,21 +131,17 @@ public final class FieldFitter {
 
   /// The INR evaluated on the signal's own coordinates, in chunks.
   public func reconstruction() -> Tensor {
-    FittedModel.evaluate(net, parameters.hyponetParameters, signal.coords)
+    FittedModel.evaluate(net, parameters.hyponetWeights, signal.coords)
   }
 
   // MARK: checkpoints
 
   /// Saves parameters, configuration, and the training state (Adam moments, step, RNG) atomically.
   public func checkpoint(to url: URL) throws {
-    var tensors = parameters.namedParameters().map { ($0.0, $0.1.value) }
-    tensors += optimizer.stateTensors().sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
     var meta = try FittedModel.metadata(net: net, signal: signal.info)
     meta.merge(parameters.checkpointMetadata) { _, b in b }
     meta["hyperinr.fit"] = try SafeTensors.metadataJSON(settings)
-    meta["hyperinr.step"] = String(step)
-    meta["hyperinr.rng"] = [rng.state.0, rng.state.1, rng.state.2, rng.state.3].map(String.init).joined(separator: ",")
-    try SafeTensors.write(tensors, metadata: meta, to: url)
+    try TrainingCheckpoint(step: step, rng: rng, metadata: meta).write(module: parameters, optimizer: optimizer, to: url)
   }
 
   /// Restores a checkpoint written by `checkpoint(to:)` for the same signal and configuration;
@@ -156,24 +152,17 @@ public final class FieldFitter {
   ) throws -> FieldFitter {
     let file = try SafeTensors.read(url)
     let model = try FittedModel(file: file, path: url.path, requireLayers: parameterization == nil)
-    guard let fitJSON = file.metadata["hyperinr.fit"], let settings = try? JSONDecoder().decode(FitSettings.self, from: Data(fitJSON.utf8)),
-          let stepText = file.metadata["hyperinr.step"], let step = Int(stepText),
-          let rngText = file.metadata["hyperinr.rng"] else {
+    guard let fitJSON = file.metadata["hyperinr.fit"], let settings = try? JSONDecoder().decode(FitSettings.self, from: Data(fitJSON.utf8)) else {
       throw FitError(description: "\(url.path): not a resumable checkpoint (no training state)")
     }
     guard model.signal == signal.info else {
       throw FitError(description: "\(url.path): checkpoint was made for a \(model.signal.kind) of size \(model.signal.size) x \(model.signal.channels), not this signal (\(signal.info.size) x \(signal.info.channels))")
     }
-    let words = rngText.split(separator: ",").compactMap { UInt64($0) }
-    guard words.count == 4 else { throw FitError(description: "\(url.path): malformed RNG state") }
     let fitter = FieldFitter(net: model.net, settings: settings, signal: signal,
                              parameters: try parameterization?(model.net, file.metadata))
-    try fitter.parameters.load(file.dictionary, options: LoadOptions(allowUnused: true), source: url.path)
-    var opt: [String: Tensor] = [:]
-    for (k, v) in file.tensors where k.hasPrefix("optimizer.") { opt[String(k.dropFirst("optimizer.".count))] = v }
-    try fitter.optimizer.loadState(opt)
-    fitter.step = step
-    fitter.rng = RandomGenerator(state: (words[0], words[1], words[2], words[3]))
+    let state = try TrainingCheckpoint.restore(file, path: url.path, module: fitter.parameters, optimizer: fitter.optimizer)
+    fitter.step = state.step
+    fitter.rng = state.rng
     return fitter
   }
 }

@@ -9,7 +9,9 @@ import Signals
 public struct FittedModel {
   public var net: HypoNet
   public var signal: FieldSignal.Info
+  /// Packed layers [fanIn + 1, fanOut], as the file stores them.
   public var parameters: [Tensor]
+  public var weights: INRWeights { INRWeights(packed: parameters) }
 
   static let format = "field-v1"
 
@@ -50,15 +52,16 @@ public struct FittedModel {
     }
   }
 
-  /// Evaluates a hyponet in chunks of coordinates (bounded memory at any resolution), without gradients.
-  public static func evaluate(_ net: HypoNet, _ params: [Tensor], _ coords: Tensor, chunk: Int = 1 << 16) -> Tensor {
+  /// Evaluates a hyponet in chunks of coordinates (bounded memory at any resolution), without gradients:
+  /// its prediction (the mean of a probabilistic hyponet).
+  public static func evaluate(_ net: HypoNet, _ params: INRWeights, _ coords: Tensor, chunk: Int = 1 << 16) -> Tensor {
     GradMode.withoutGradients {
       let n = coords.shape[0]
-      if n <= chunk { return net(coords, params) }
+      if n <= chunk { return net.split(net(coords, params)).mean }
       var parts: [Tensor] = []
       var s = 0
       while s < n {
-        parts.append(net(coords.slice(axis: 0, s, min(n, s + chunk)), params))
+        parts.append(net.split(net(coords.slice(axis: 0, s, min(n, s + chunk)), params)).mean)
         s += chunk
       }
       return Tensor.concat(parts, axis: 0)
@@ -68,7 +71,7 @@ public struct FittedModel {
   /// The image at any resolution (values clamped to [0, 1] when written).
   public func image(height: Int, width: Int) throws -> Image {
     guard signal.kind == .image else { throw FitError(description: "this model holds \(signal.kind), not an image") }
-    let out = FittedModel.evaluate(net, parameters, CoordinateGrid.image(height: height, width: width))
+    let out = FittedModel.evaluate(net, weights, CoordinateGrid.image(height: height, width: width))
     return Image(pixels: out.reshaped([height, width, signal.channels]))
   }
 
@@ -79,7 +82,7 @@ public struct FittedModel {
     let coords = Tensor.build([pts.count, 3]) { p, _ in
       for (i, q) in pts.enumerated() { p[3 * i] = q.x; p[3 * i + 1] = q.y; p[3 * i + 2] = q.z }
     }
-    return FittedModel.evaluate(net, parameters, coords).scalars
+    return FittedModel.evaluate(net, weights, coords).scalars
   }
 
   /// The surface (logit 0) as a mesh in the original mesh's units, by marching tetrahedra on an n^3 grid.
@@ -100,7 +103,7 @@ public struct FittedModel {
   public func audio(sampleRate: Int) throws -> Waveform {
     guard signal.kind == .audio else { throw FitError(description: "this model holds \(signal.kind), not audio") }
     let frames = max(1, Int((Double(signal.size[0]) * Double(sampleRate) / Double(signal.sampleRate)).rounded()))
-    let out = FittedModel.evaluate(net, parameters, CoordinateGrid.audio(frames: frames))
+    let out = FittedModel.evaluate(net, weights, CoordinateGrid.audio(frames: frames))
     return Waveform(samples: out, sampleRate: sampleRate)
   }
 }

@@ -79,7 +79,7 @@ struct Compress: ParsableCommand {
             throw FitError(description: "\(initFrom): its INR (\(model.net.kind.rawValue) \(model.net.hiddenLayers) x \(model.net.width), input \(model.net.encodedDim)) is not the target SIREN \(layers) x \(width) with 10 positional-encoding frequencies")
           }
           let residual = doh.project(from: model.parameters)
-          let recon = FittedModel.evaluate(net, GradMode.withoutGradients { doh.generatedParameters() }, signal.coords)
+          let recon = FittedModel.evaluate(net, GradMode.withoutGradients { doh.hyponetWeights }, signal.coords)
           Console.note(String(format: "Algorithm 1: projected %@ into the latent (relative residual %.3f): %@ before fine-tuning",
                               initFrom, residual, Compress.quality(recon, signal)))
         }
@@ -93,7 +93,7 @@ struct Compress: ParsableCommand {
       let data = file.encoded()
       try AtomicFile.write(data, to: out)
       if !Interrupt.requested { try? FileManager.default.removeItem(at: ckpt) }  // kept for --resume after Ctrl-C
-      let recon = FittedModel.evaluate(doh.target, GradMode.withoutGradients { doh.generatedParameters() }, signal.coords)
+      let recon = FittedModel.evaluate(doh.target, GradMode.withoutGradients { doh.hyponetWeights }, signal.coords)
       let unit = signal.info.kind == .image ? "bpp" : (signal.info.kind == .audio ? "bits per sample" : "bits per training point")
       print(String(format: "wrote %@: %d bytes (%.2f kB), %.4f %@ (%d-bit latent of %d + %d biases); %@", output, data.count,
                    Double(data.count) / 1000, Double(data.count * 8) / Double(samples), unit, bits, doh.latentDim,

@@ -36,19 +36,24 @@ struct Evaluate: ParsableCommand {
 
   func run() throws {
     try Console.reportingErrors {
-      let (m, cfg): (ImageSetModel, TrainingConfig)
+      let m: GeneralizableModel
       if let model {
-        (m, cfg) = try ImageSetModel.load(URL(fileURLWithPath: model))
+        m = try GeneralizableModel.load(URL(fileURLWithPath: model))
+      } else if let config, let standardSteps {
+        let cfg = try TrainingConfigFile.load(config, overrides: [])
+        let task = try cfg.makeTask()
+        m = GeneralizableModel(config: cfg, task: task, predictor: StandardBaseline(hyponet: cfg.hyponet(for: task), steps: standardSteps,
+                                                                                    learningRate: standardLR, seed: cfg.train.seed))
       } else {
-        cfg = try TrainingConfigFile.load(config!, overrides: [])
-        m = .standard(net: cfg.hyponet, steps: standardSteps!, learningRate: standardLR, seed: cfg.train.seed)
+        throw ValidationError("give --model, or --standard-steps with --config")
       }
-      let images = try cfg.testImages(from: data, count: count)
-      _ = m.evaluate(images.slice(axis: 0, 0, min(ImageSetModel.evaluationBatch, images.shape[0])))  // warm-up: one batch
+      let cfg = m.config
+      let images = try cfg.testSignals(m.task, from: data, count: count)
+      _ = m.evaluate(images.slice(axis: 0, 0, min(GeneralizableModel.evaluationBatch, images.shape[0])))  // warm-up: one batch
       let t0 = DispatchTime.now().uptimeNanoseconds
       let r = m.evaluate(images, ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
       let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6 / Double(r.count)
-      let p = r.map(\.psnr), s = r.map(\.ssim)
+      let p = r.map(\.psnr), s = r.map { $0.ssim ?? .nan }
       print(String(format: "%d images at %dx%d: PSNR %.2f dB (min %.2f, max %.2f), SSIM %.4f; %.1f ms per image", r.count, cfg.data.size, cfg.data.size,
                    p.reduce(0, +) / Double(p.count), p.min() ?? .nan, p.max() ?? .nan, s.reduce(0, +) / Double(s.count), ms))
     }

@@ -33,16 +33,13 @@ struct Reconstruct: ParsableCommand {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkWritable(out)
-      let (m, cfg) = try ImageSetModel.load(URL(fileURLWithPath: model))
-      var rng = RandomGenerator(seed: cfg.train.seed)
-      let input = try ImageFolder(files: [URL(fileURLWithPath: image)], transform: cfg.transform(test: true)).item(0, rng: &rng)
-      let s = cfg.data.size
+      let m = try GeneralizableModel.load(URL(fileURLWithPath: model))
+      let input = try m.task.load(URL(fileURLWithPath: image), seed: m.config.train.seed)
+      let s = m.config.data.size
       let t0 = DispatchTime.now().uptimeNanoseconds
-      let w = m.weights(for: input.unsqueezed(0), coords: CoordinateGrid.image(height: s, width: s), ttoSteps: tto.steps,
-                        ttoLearningRate: tto.learningRate)
+      let w = m.weights(for: input.unsqueezed(0), ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
       let t1 = DispatchTime.now().uptimeNanoseconds
-      let fitted = FittedModel(net: m.hyponet, signal: FieldSignal.Info(kind: .image, size: [s, s], channels: 3, sampleRate: 0),
-                               parameters: w.map { $0.reshaped(Array($0.shape.dropFirst())) })
+      let fitted = FittedModel(net: m.predictor.hyponet, signal: m.task.info, parameters: w.instance(0).packed)
       let (summary, img) = try Decode.write(fitted, to: out, size: try size.map(Decode.parseSize), rate: nil, resolution: 1)
       let t2 = DispatchTime.now().uptimeNanoseconds
       var line = String(format: "wrote %@; encode %.1f ms%@, decode + write %.1f ms", summary, Double(t1 - t0) * 1e-6,

@@ -140,7 +140,7 @@ final class RateDistortionStudy {
   private func skipFit() { fitsDone += 1 }
 
   private func measure(_ net: HypoNet, _ params: [Tensor], _ image: Image) -> (psnr: Double, ssim: Double) {
-    let recon = Metrics.quantized8(FittedModel.evaluate(net, params, CoordinateGrid.image(height: image.height, width: image.width))
+    let recon = Metrics.quantized8(FittedModel.evaluate(net, INRWeights(packed: params), CoordinateGrid.image(height: image.height, width: image.width))
       .reshaped([image.height, image.width, image.channels]))
     return (Metrics.psnr(recon, image.pixels), Metrics.ssim(recon, image.pixels))
   }
@@ -223,7 +223,7 @@ final class RateDistortionStudy {
       let net = Self.coinNet(layers: c.mlp.layers, width: mw, channels: image.channels)
       let fitter = FieldFitter(net: net, settings: settings(steps, c.mlp.lr), signal: signal)
       let seconds = try fit(fitter, "\(name) \(size) COIN SIREN \(c.mlp.layers)x\(mw)")
-      let (layers, bytes) = QuantizedMLP.quantize(fitter.parameters.hyponetParameters, bits: c.doh.bits)
+      let (layers, bytes) = QuantizedMLP.quantize(fitter.parameters.hyponetWeights.packed, bits: c.doh.bits)
       let q = measure(net, layers, image)
       r = RDRow(set: set, image: name, size: size, method: "mlp", match: match, bits: c.doh.bits, detail: "SIREN \(c.mlp.layers)x\(mw)",
                 values: net.parameterCount, bytes: bytes, bpp: Double(bytes * 8) / Double(image.width * image.height),
@@ -244,9 +244,9 @@ final class RateDistortionStudy {
     let net = DOHCodec.targetNet(channels: image.channels, hiddenLayers: c.doh.layers, width: a1.width)
     let siren = FieldFitter(net: net, settings: settings(a1.fitSteps, c.mlp.lr), signal: signal)
     let fitSeconds = try fit(siren, "\(name) \(size) Algorithm 1: SIREN \(c.doh.layers)x\(a1.width) with positional encoding")
-    let sirenPSNR = measure(net, siren.parameters.hyponetParameters, image).psnr
+    let sirenPSNR = measure(net, siren.parameters.hyponetWeights.packed, image).psnr
     let doh = DecoderOnlyHypernetwork(target: net, latentDim: DOHCodec.latentDim(fraction: 1, net: net), seed: c.seed)
-    let residual = doh.project(from: siren.parameters.hyponetParameters)
+    let residual = doh.project(from: siren.parameters.hyponetWeights.packed)
     let detail = String(format: "SIREN %.2f dB unquantized; projection residual %.3f", sirenPSNR, residual)
     let projected = doh.namedParameters().map { $0.1.value }
     let p = dohRows(doh, signal, image, set: set, name: name, size: size, method: "alg1-projected", match: match, bits: [c.doh.bits],

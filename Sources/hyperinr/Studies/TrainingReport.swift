@@ -33,7 +33,7 @@ struct TrainingReport {
   func write() throws {
     let dir = run.folder, cfg = run.config
     let log = Self.readCSV(run.logURL).filter { $0.count == 6 }, evals = Self.readCSV(run.evalURL).filter { $0.count == 4 }
-    let svg = SVGPlot(title: "\(cfg.method.rawValue) training", xLabel: "step", yLabel: "PSNR (dB)",
+    let svg = SVGPlot(title: "\(cfg.method) training", xLabel: "step", yLabel: "PSNR (dB)",
                       series: [SVGPlot.Series(name: "training PSNR (mean of the last 10 logged batches)", points: Self.runningMean(log.map { ($0[0], $0[3]) }, window: 10)),
                                SVGPlot.Series(name: "test PSNR", points: evals.map { ($0[0], $0[1]) }, markers: true)])
     try AtomicFile.write(Data(svg.render().utf8), to: dir.appendingPathComponent("curves.svg"))
@@ -42,7 +42,7 @@ struct TrainingReport {
     try samples.writePNG(dir.appendingPathComponent("samples.png"))
     let last = evals.last ?? [0, .nan, .nan, 0]
     let seconds = log.last?[5] ?? 0
-    var md = "# \(cfg.method.rawValue) on \(URL(fileURLWithPath: cfg.data.train).lastPathComponent)\n\n"
+    var md = "# \(cfg.method) on \(URL(fileURLWithPath: cfg.data.train).lastPathComponent)\n\n"
     md += String(format: "Test PSNR **%.2f dB**, SSIM %.4f on %d images after %d steps (last session %@).\n\n", last[1], last[2], Int(last[3]),
                  run.trainer.step, Console.duration(seconds))
     md += "![curves](curves.svg)\n\n![test inputs (top) and reconstructions (bottom)](samples.png)\n\n## Configuration\n\n```json\n"

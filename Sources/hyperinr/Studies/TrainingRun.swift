@@ -10,7 +10,7 @@ import Signals
 final class TrainingRun {
   let config: TrainingConfig
   let folder: URL
-  let trainer: ImageSetTrainer
+  let trainer: GeneralizableTrainer
   let test: Tensor
   var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
   var logURL: URL { folder.appendingPathComponent("log.csv") }
@@ -22,16 +22,17 @@ final class TrainingRun {
     self.config = config
     self.folder = folder
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let train = try ImageFolder.open(config.data.train, transform: config.transform(test: false))
-    test = try config.testImages()
+    let task = try config.makeTask()
+    let train = try task.open(config.data.train, test: false)
+    test = try config.testSignals(task)
     let exists = FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoint.safetensors").path)
     if resume {
       guard exists else { throw SignalError(folder.path, "has no checkpoint.safetensors to resume") }
-      trainer = try ImageSetTrainer.resume(from: folder.appendingPathComponent("checkpoint.safetensors"), config: config, train: train)
+      trainer = try GeneralizableTrainer.resume(from: folder.appendingPathComponent("checkpoint.safetensors"), config: config, train: train)
       Console.note("resuming at step \(trainer.step) of \(config.train.steps)")
     } else {
       guard !exists else { throw SignalError(folder.path, "already holds a run (checkpoint.safetensors); pass --resume to continue it or choose another --output") }
-      trainer = ImageSetTrainer(config: config, train: train)
+      trainer = try GeneralizableTrainer(config: config, train: train)
     }
     // Rows logged after the checkpoint (the run was killed) are dropped: the resumed run writes them again.
     try Self.truncate(logURL, header: Self.logHeader, after: trainer.step)
@@ -57,18 +58,14 @@ final class TrainingRun {
   }
 
   private func describe() -> String {
-    let m = trainer.model, params = m.module?.parameterCount() ?? 0
-    let what = config.method == .transINR
-      ? "Trans-INR (patch \(config.transINR!.patch), dim \(config.transINR!.dim), depth \(config.transINR!.depth), G \(config.transINR!.groups))"
-      : "Learned Init (\(config.learnedInit!.innerSteps) inner steps, \(config.learnedInit!.reptile ? "Reptile" : "second-order MAML"))"
-    return "\(what), \(params) parameters; INR \(m.hyponet.hiddenLayers) x \(m.hyponet.width) Fourier ReLU; "
-      + "\(trainer.loader.data.files.count) training images at \(config.data.size)x\(config.data.size), \(test.shape[0]) test images; "
-      + "batch \(config.train.batch), \(Parallel.threads) threads"
+    let net = trainer.method.hyponet, grid = trainer.task.grid.map(String.init).joined(separator: "x")
+    return "\(trainer.method.summary); INR \(net.hiddenLayers) x \(net.width) Fourier ReLU\(net.isProbabilistic ? " (probabilistic)" : ""); "
+      + "\(trainer.loader.data.count) training signals at \(grid), \(test.shape[0]) test signals; batch \(config.train.batch), \(Parallel.threads) threads"
   }
 
   func evaluate() -> (psnr: Double, ssim: Double) {
     let r = trainer.model.evaluate(test)
-    return (r.map(\.psnr).reduce(0, +) / Double(r.count), r.map(\.ssim).reduce(0, +) / Double(r.count))
+    return (r.map(\.psnr).reduce(0, +) / Double(r.count), r.map { $0.ssim ?? .nan }.reduce(0, +) / Double(r.count))
   }
 
   func train() throws {

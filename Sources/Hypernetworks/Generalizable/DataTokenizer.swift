@@ -1,0 +1,61 @@
+import HyperNN
+import HyperTensor
+
+/// The data tokens of the transformer hypernetworks (Trans-INR Sec. 3.2, IPC): patches of the observed
+/// signal, each projected by a Linear to dim D, plus a learned position embedding. Registers its
+/// parameters in the owning method as "tokenizer" and "pos_emb".
+public final class DataTokenizer {
+  public let patches: GridPatches
+  public let linear: Linear
+  public let positions: Parameter
+  /// Tokenize 2 x - 1 instead of x.
+  public let centred: Bool
+
+  public init(patches: GridPatches, dim: Int, centred: Bool, rng: inout RandomGenerator) {
+    self.patches = patches
+    self.centred = centred
+    linear = Linear(patches.tokenDim, dim, rng: &rng)
+    positions = Parameter(Tensor.normal([patches.count, dim], std: 0.02, rng: &rng))
+  }
+
+  public func register(in module: Module) {
+    module.register("tokenizer", linear)
+    module.register("pos_emb", positions)
+  }
+
+  /// Signals [B, grid..., C] -> data tokens [B, n, D]. Unobserved samples (zero in a partial
+  /// observation) stay zero after centring.
+  public func callAsFunction(_ observations: Observations) -> Tensor {
+    var x = observations.signals
+    if centred { x = observations.mask.map { (x * 2 - 1) * $0 } ?? x * 2 - 1 }
+    return linear(patches(x)) + positions.value
+  }
+
+  /// The checks shared by the transformer methods, as "key.field: expected" lines.
+  public static func problems(patch: Int, dim: Int, depth: Int, heads: Int, key: String, task: any INRTask) -> [String] {
+    var p: [String] = []
+    if patch < 1 || task.grid.contains(where: { $0 % patch != 0 }) {
+      p.append("\(key).patch: must divide the signal size \(task.grid.map(String.init).joined(separator: "x")), got \(patch)")
+    }
+    if task.grid.count > 2 { p.append("\(key): patches of \(task.grid.count)-D signals are not supported") }
+    if heads < 1 || dim < 1 || dim % heads != 0 { p.append("\(key).heads: must divide \(key).dim \(dim), got \(heads)") }
+    if depth < 1 { p.append("\(key).depth: must be positive, got \(depth)") }
+    return p
+  }
+}
+
+/// The output head of one INR layer's weight tokens: LayerNorm, then Linear(D, fanIn).
+public final class WeightHead: Module, Layer {
+  public let norm: LayerNorm
+  public let linear: Linear
+
+  public init(dim: Int, fanIn: Int, rng: inout RandomGenerator) {
+    norm = LayerNorm(dim)
+    linear = Linear(dim, fanIn, rng: &rng)
+    super.init()
+    register("norm", norm)
+    register("linear", linear)
+  }
+
+  public func callAsFunction(_ x: Tensor) -> Tensor { linear(norm(x)) }
+}

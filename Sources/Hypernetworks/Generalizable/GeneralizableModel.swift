@@ -1,0 +1,91 @@
+import Foundation
+import HyperNN
+import HyperTensor
+import NeuralFields
+import Signals
+
+/// A model of a training config: its task and its method (or any other `INRPredictor`, such as the
+/// Standard baseline), with reconstruction, evaluation and the model files `hyperinr train` writes.
+public struct GeneralizableModel {
+  public let config: TrainingConfig
+  public let task: any INRTask
+  public let predictor: any INRPredictor
+
+  /// Checkpoint format of this build ("hyperinr.format"); files without the key are version 1 (same layout).
+  public static let format = "generalizable-v2"
+  static let readableFormats = ["generalizable-v1", format]
+
+  /// A freshly initialised model of `config` (weights drawn from `config.train.seed`).
+  public init(_ config: TrainingConfig) throws {
+    let context = try config.context()
+    var rng = RandomGenerator(seed: config.train.seed)
+    guard let method = try MethodRegistry.entry(config.method).make(config.settings, context, &rng) else {
+      throw ConfigError("\(config.settings.key): not the settings of method \(config.method)")
+    }
+    self.init(config: config, task: context.task, predictor: method)
+  }
+
+  public init(config: TrainingConfig, task: any INRTask, predictor: any INRPredictor) {
+    self.config = config
+    self.task = task
+    self.predictor = predictor
+  }
+
+  /// The trainable method (nil for a baseline that has nothing to train).
+  public var method: (any GeneralizableINR)? { predictor as? any GeneralizableINR }
+
+  /// INR weights for `signals` [B, grid..., C], observed at every sample; `ttoSteps` Adam steps (lr
+  /// `ttoLearningRate`) then refine them on the observed samples (Trans-INR Sec. 4.4).
+  public func weights(for signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> INRWeights {
+    let obs = task.observations(of: signals)
+    let w = predictor.inferenceWeights(for: obs)
+    return TestTimeOptimization.refine(w, hyponet: predictor.hyponet, observations: obs, steps: ttoSteps, learningRate: ttoLearningRate)
+  }
+
+  /// Reconstructions [B, grid..., C] of `signals` (the mean, for a probabilistic INR).
+  public func reconstruct(_ signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> Tensor {
+    let w = weights(for: signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate)
+    let out = GradMode.withoutGradients { predictor.hyponet(task.coords, w) }
+    return task.signals(fromSamples: predictor.hyponet.split(out).mean)
+  }
+
+  /// Signals reconstructed at a time by `evaluate`.
+  public static let evaluationBatch = 16
+
+  /// The score of every signal of `signals` [N, grid..., C], reconstructed in batches of `batch`.
+  public func evaluate(_ signals: Tensor, batch: Int = evaluationBatch, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> [SignalScore] {
+    let n = signals.shape[0]
+    return stride(from: 0, to: n, by: batch).flatMap { start -> [SignalScore] in
+      let x = signals.slice(axis: 0, start, min(start + batch, n))
+      return task.scores(reconstruct(x, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate), x)
+    }
+  }
+
+  // MARK: model files
+
+  /// Loads the model of a training checkpoint (`GeneralizableTrainer.checkpoint`).
+  public static func load(_ url: URL) throws -> GeneralizableModel {
+    let file = try SafeTensors.read(url)
+    let config = try configuration(of: file, path: url.path)
+    let model = try GeneralizableModel(config)
+    if let m = model.method { try m.load(file.dictionary, options: LoadOptions(allowUnused: true), source: url.path) }
+    return model
+  }
+
+  /// The training configuration stored in a checkpoint, after checking its format version.
+  static func configuration(of file: SafeTensors.File, path: String) throws -> TrainingConfig {
+    let format = file.metadata["hyperinr.format"] ?? "generalizable-v1"
+    guard readableFormats.contains(format) else {
+      let what = format == "field-v1" ? "a fitted field model (field-v1: use `hyperinr decode`)" : "format '\(format)'"
+      throw FitError(description: "\(path): \(what), not a trained hypernetwork (this build reads \(readableFormats.joined(separator: ", ")))")
+    }
+    guard let json = file.metadata["hyperinr.train"] else {
+      throw FitError(description: "\(path): not a trained hypernetwork (no training configuration in its metadata)")
+    }
+    do {
+      return try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
+    } catch {
+      throw FitError(description: "\(path): unreadable training configuration in its metadata (\(error))")
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HyperTensor
+import NeuralFields
+import Signals
+
+/// The quality of one reconstruction: PSNR in dB relative to the signal's range, and SSIM for images.
+public struct SignalScore: Sendable {
+  public var psnr: Double
+  public var ssim: Double?
+
+  public init(psnr: Double, ssim: Double?) {
+    self.psnr = psnr
+    self.ssim = ssim
+  }
+}
+
+/// A generalizable-INR task: a kind of signal on a grid, with its data sets, coordinates, what a model
+/// observes of a signal, and the metrics of a reconstruction. Image reconstruction and audio
+/// reconstruction today; view synthesis joins later.
+public protocol INRTask {
+  /// The grid of every signal ([S, S] images, [T] audio) and the channels per sample.
+  var grid: [Int] { get }
+  var channels: Int { get }
+  /// Coordinates of the grid's samples [N, D] in [-1, 1], in the row-major order of the signals.
+  var coords: Tensor { get }
+  /// What model files record about a decoded signal.
+  var info: FieldSignal.Info { get }
+  /// The constant the hyponet adds to its output (the middle of the signal's range).
+  var outputBias: Float { get }
+  /// A training or test set at `path` (a folder or a list file).
+  func open(_ path: String, test: Bool) throws -> any SignalSet
+  /// One signal file as the test set would give it, [grid..., C].
+  func load(_ url: URL, seed: UInt64) throws -> Tensor
+  /// The score of each reconstruction [B, grid..., C] against its signal [B, grid..., C].
+  func scores(_ reconstructions: Tensor, _ signals: Tensor) -> [SignalScore]
+}
+
+extension INRTask {
+  public var sampleCount: Int { grid.reduce(1, *) }
+
+  /// Signals [B, grid..., C] as samples [B, N, C].
+  public func samples(_ signals: Tensor) -> Tensor { signals.reshaped([signals.shape[0], sampleCount, channels]) }
+
+  /// Every sample of every signal observed.
+  public func observations(of signals: Tensor) -> Observations {
+    Observations(signals: signals, coords: coords, targets: samples(signals))
+  }
+
+  /// A partial observation (PONP's context): per signal a random `fraction` of its samples, drawn from
+  /// `rng`; the others are zero in `signals` and 0 in the mask.
+  public func observations(of signals: Tensor, contextFraction fraction: Float, rng: inout RandomGenerator) -> Observations {
+    guard fraction < 1 else { return observations(of: signals) }
+    let b = signals.shape[0], n = sampleCount, k = max(1, Int((Float(n) * fraction).rounded()))
+    var chosen: [[Int]] = []
+    var mask = [Float](repeating: 0, count: b * n)
+    for i in 0..<b {
+      let idx = Array(rng.permutation(n).prefix(k)).sorted()
+      for j in idx { mask[i * n + j] = 1 }
+      chosen.append(idx)
+    }
+    let m = Tensor(shape: [b, n, 1], scalars: mask)
+    let x = samples(signals), flat = (0..<b).flatMap { i in chosen[i].map { i * n + $0 } }
+    let targets = x.reshaped([b * n, channels]).gather(axis: 0, indices: flat).reshaped([b, k, channels])
+    let coords = coords.gather(axis: 0, indices: chosen.flatMap { $0 }).reshaped([b, k, coords.shape[1]])
+    return Observations(signals: (x * m).reshaped(signals.shape), coords: coords, targets: targets,
+                        mask: m.reshaped([b] + grid + [1]))
+  }
+
+  /// Model outputs [B, N, C] as signals [B, grid..., C].
+  public func signals(fromSamples y: Tensor) -> Tensor { y.reshaped([y.shape[0]] + grid + [channels]) }
+}
