@@ -2,7 +2,8 @@ import HyperNN
 import HyperTensor
 
 /// The data tokens of the transformer hypernetworks (Trans-INR Sec. 3.2, IPC): patches of the observed
-/// signal, each projected by a Linear to dim D, plus a learned position embedding. Registers its
+/// signal (with the observation mask as one more channel when the patches have it: a partial
+/// observation), each projected by a Linear to dim D, plus a learned position embedding. Registers its
 /// parameters in the owning method as "tokenizer" and "pos_emb".
 public final class DataTokenizer {
   public let patches: GridPatches
@@ -28,6 +29,10 @@ public final class DataTokenizer {
   public func callAsFunction(_ observations: Observations) -> Tensor {
     var x = observations.signals
     if centred { x = observations.mask.map { (x * 2 - 1) * $0 } ?? x * 2 - 1 }
+    if patches.channels > x.shape[x.rank - 1] {
+      let mask = observations.mask ?? Tensor.ones(Array(x.shape.dropLast()) + [1])
+      x = Tensor.concat([x, mask], axis: x.rank - 1)
+    }
     return linear(patches(x)) + positions.value
   }
 

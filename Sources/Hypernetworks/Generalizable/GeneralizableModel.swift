@@ -34,30 +34,58 @@ public struct GeneralizableModel {
   /// The trainable method (nil for a baseline that has nothing to train).
   public var method: (any GeneralizableINR)? { predictor as? any GeneralizableINR }
 
-  /// INR weights for `signals` [B, grid..., C], observed at every sample; `ttoSteps` Adam steps (lr
-  /// `ttoLearningRate`) then refine them on the observed samples (Trans-INR Sec. 4.4).
-  public func weights(for signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> INRWeights {
-    let obs = task.observations(of: signals)
+  /// What the model observes of `signals` [B, grid..., C]: every sample, or with the config's context
+  /// fraction a random context per signal drawn from `contextSeed` (fixed, so evaluations repeat).
+  public func observations(of signals: Tensor, contextSeed: UInt64 = 0) -> Observations {
+    guard config.isPartial, let f = config.data.contextFraction else { return task.observations(of: signals) }
+    var rng = RandomGenerator(seed: config.train.seed ^ 0xC0_47E7 &+ contextSeed)
+    return task.observations(of: signals, contextFraction: f, rng: &rng)
+  }
+
+  /// INR weights for observations; `ttoSteps` Adam steps (lr `ttoLearningRate`) then refine them on the
+  /// observed samples (Trans-INR Sec. 4.4).
+  public func weights(for obs: Observations, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> INRWeights {
     let w = predictor.inferenceWeights(for: obs)
     return TestTimeOptimization.refine(w, hyponet: predictor.hyponet, observations: obs, steps: ttoSteps, learningRate: ttoLearningRate)
   }
 
-  /// Reconstructions [B, grid..., C] of `signals` (the mean, for a probabilistic INR).
+  /// INR weights for `signals` [B, grid..., C] as the model observes them.
+  public func weights(for signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4, contextSeed: UInt64 = 0) -> INRWeights {
+    weights(for: observations(of: signals, contextSeed: contextSeed), ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate)
+  }
+
+  /// Reconstructions [B, grid..., C] of `signals` (the means of a probabilistic INR) and, for a
+  /// probabilistic INR, the predicted scales [B, grid..., C].
+  public func reconstructWithScale(_ signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4,
+                                   contextSeed: UInt64 = 0) -> (mean: Tensor, scale: Tensor?) {
+    let w = weights(for: signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate, contextSeed: contextSeed)
+    let (mean, scale) = predictor.hyponet.split(GradMode.withoutGradients { predictor.hyponet(task.coords, w) })
+    return (task.signals(fromSamples: mean), scale.map(task.signals(fromSamples:)))
+  }
+
+  /// Reconstructions [B, grid..., C] of `signals` (the means, for a probabilistic INR).
   public func reconstruct(_ signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> Tensor {
-    let w = weights(for: signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate)
-    let out = GradMode.withoutGradients { predictor.hyponet(task.coords, w) }
-    return task.signals(fromSamples: predictor.hyponet.split(out).mean)
+    reconstructWithScale(signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate).mean
   }
 
   /// Signals reconstructed at a time by `evaluate`.
   public static let evaluationBatch = 16
 
-  /// The score of every signal of `signals` [N, grid..., C], reconstructed in batches of `batch`.
+  /// The score of every signal of `signals` [N, grid..., C], reconstructed in batches of `batch` (the
+  /// contexts of a partial observation drawn per batch), with the NLL and calibration of a probabilistic INR.
   public func evaluate(_ signals: Tensor, batch: Int = evaluationBatch, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> [SignalScore] {
     let n = signals.shape[0]
     return stride(from: 0, to: n, by: batch).flatMap { start -> [SignalScore] in
       let x = signals.slice(axis: 0, start, min(start + batch, n))
-      return task.scores(reconstruct(x, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate), x)
+      let (mean, scale) = reconstructWithScale(x, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate, contextSeed: UInt64(start))
+      var scores = task.scores(mean, x)
+      if let scale {
+        for i in scores.indices {
+          let one = { (t: Tensor) in t.slice(axis: 0, i, i + 1).scalars }
+          scores[i].calibration = Calibration(mean: one(mean), scale: one(scale), targets: one(x))
+        }
+      }
+      return scores
     }
   }
 

@@ -6,10 +6,18 @@ import NeuralFields
 public struct MethodContext {
   public var task: any INRTask
   public var hyponet: HypoNet
+  /// Models see a context subset of each signal (the tokenizers then also see the mask).
+  public var partial: Bool
 
-  public init(task: any INRTask, hyponet: HypoNet) {
+  public init(task: any INRTask, hyponet: HypoNet, partial: Bool = false) {
     self.task = task
     self.hyponet = hyponet
+    self.partial = partial
+  }
+
+  /// The data tokens' patches: the task's channels, plus the observation mask when partial.
+  public func patches(_ patch: Int) -> GridPatches {
+    GridPatches(grid: task.grid, channels: task.channels + (partial ? 1 : 0), patch: patch)
   }
 
   public var objective: Objective { Objective(hyponet: hyponet) }

@@ -40,6 +40,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Regular expressions on file names choosing the training and test signals (absent: all).
     public var trainMatch: String?
     public var testMatch: String?
+    /// Partial observation (PONP): the model sees this random fraction of each signal's samples and is
+    /// scored on all of them (absent or 1: every sample is observed).
+    public var contextFraction: Float?
+    /// Training signals held out as the validation split (a seeded choice; absent or 0: none). Runs
+    /// with one evaluate on it instead of the test set, so settings are chosen without the test data.
+    public var validation: Int?
   }
 
   /// The Fourier-feature ReLU INR (NeuralFields.HypoNet `.fourier`).
@@ -139,10 +145,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             frequencies: inr.frequencies, sigma: inr.sigma, outputBias: task.outputBias, probabilistic: probabilistic)
   }
 
+  /// Whether models see only a context subset of each signal.
+  public var isPartial: Bool { (data.contextFraction ?? 1) < 1 }
+
   /// What a method of this run is built from.
   public func context() throws -> MethodContext {
     let t = try makeTask()
-    return MethodContext(task: t, hyponet: hyponet(for: t))
+    return MethodContext(task: t, hyponet: hyponet(for: t), partial: isPartial)
   }
 
   public func transform(test: Bool) -> ImageFolder.Transform {
@@ -169,6 +178,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
       p.append("data.size: must be in 11...2048 (at least the SSIM window), got \(data.size)")
     }
     if data.testCount < 0 { p.append("data.testCount: must be >= 0") }
+    if let f = data.contextFraction, !(f > 0 && f <= 1) { p.append("data.contextFraction: must be in (0, 1], got \(f)") }
+    if let v = data.validation, v < 0 { p.append("data.validation: must be >= 0, got \(v)") }
     if inr.hiddenLayers < 1 || inr.width < 1 || inr.frequencies < 1 || !(inr.sigma > 0) {
       p.append("inr: hiddenLayers, width, frequencies and sigma must be positive")
     }
@@ -192,10 +203,25 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 }
 
 extension TrainingConfig {
+  /// The training signals and the validation split carved from them (`data.validation` held out).
+  public func trainingSplits(_ task: any INRTask) throws -> (train: any SignalSet, validation: (any SignalSet)?) {
+    let all = try task.open(data.train, test: false)
+    guard let v = data.validation, v > 0 else { return (all, nil) }
+    guard v < all.count else { throw ConfigError("data.validation: \(v) held out of \(all.count) training signals leaves none to train on") }
+    let (kept, held) = SignalSubset.split(all, holdingOut: v, seed: train.seed ^ 0x7A11D)
+    return (kept, held)
+  }
+
   /// The fixed evaluation signals [N, grid..., C]: the first `data.testCount` (or `count`) of a seeded
-  /// shuffle of the test set (or of `path`), in shuffled order.
-  public func testSignals(_ task: any INRTask, from path: String? = nil, count: Int? = nil) throws -> Tensor {
-    let set = try task.open(path ?? data.test, test: true)
+  /// shuffle of the test set (or of `path`, or of the validation split), in shuffled order.
+  public func testSignals(_ task: any INRTask, from path: String? = nil, count: Int? = nil, validation: Bool = false) throws -> Tensor {
+    let set: any SignalSet
+    if validation {
+      guard let v = try trainingSplits(task).validation else { throw ConfigError("data.validation: the run has no validation split") }
+      set = v
+    } else {
+      set = try task.open(path ?? data.test, test: true)
+    }
     var rng = RandomGenerator(seed: train.seed ^ 0x7E57)
     let n = set.count, k = count ?? data.testCount
     let order = Array(rng.permutation(n).prefix(k > 0 ? min(k, n) : n))

@@ -7,10 +7,11 @@ import Signals
 
 struct Evaluate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Mean test PSNR/SSIM of a trained model — or of the Standard baseline (Adam from random init) — on an image set.",
+    abstract: "Mean test PSNR (SSIM for images; NLL and calibration for probabilistic models) of a trained model, or of the Standard baseline.",
     discussion: """
       With --model, evaluates a checkpoint of `hyperinr train` on --data (default: its config's test set and \
-      count). With --standard-steps K and --config, fits the config's INR to each image from a random \
+      count; --split validation: the validation split held out of the training data by data.validation). \
+      With --standard-steps K and --config, fits the config's INR to each signal from a random \
       initialisation for K Adam steps instead.
       """)
 
@@ -18,8 +19,10 @@ struct Evaluate: ParsableCommand {
   var model: String?
   @Option(help: "A training config (YAML) for --standard-steps.")
   var config: String?
-  @Option(help: "Image folder or list file (default: the config's test set).")
+  @Option(help: "Image or audio folder, or a list file (default: the config's test set).")
   var data: String?
+  @Option(help: "test or validation (the training signals held out by the config's data.validation).")
+  var split: String = "test"
   @Option(help: "Number of images (a seeded choice; default: the config's data.testCount, 0 = all).")
   var count: Int?
   @OptionGroup var tto: TestTimeOptions
@@ -29,6 +32,8 @@ struct Evaluate: ParsableCommand {
   var standardLR: Float = 1e-3
 
   func validate() throws {
+    guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got '\(split)'") }
+    guard split == "test" || data == nil else { throw ValidationError("--data and --split validation exclude each other") }
     guard (model == nil) != (standardSteps == nil) else { throw ValidationError("give --model, or --standard-steps with --config") }
     guard standardSteps == nil || config != nil else { throw ValidationError("--standard-steps needs --config (for the INR and the data)") }
     guard (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--count must be >= 0 and --standard-steps >= 1") }
@@ -48,14 +53,30 @@ struct Evaluate: ParsableCommand {
         throw ValidationError("give --model, or --standard-steps with --config")
       }
       let cfg = m.config
-      let images = try cfg.testSignals(m.task, from: data, count: count)
+      let images = try cfg.testSignals(m.task, from: data, count: count, validation: split == "validation")
       _ = m.evaluate(images.slice(axis: 0, 0, min(GeneralizableModel.evaluationBatch, images.shape[0])))  // warm-up: one batch
       let t0 = DispatchTime.now().uptimeNanoseconds
       let r = m.evaluate(images, ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
       let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6 / Double(r.count)
-      let p = r.map(\.psnr), s = r.map { $0.ssim ?? .nan }
-      print(String(format: "%d images at %dx%d: PSNR %.2f dB (min %.2f, max %.2f), SSIM %.4f; %.1f ms per image", r.count, cfg.data.size, cfg.data.size,
-                   p.reduce(0, +) / Double(p.count), p.min() ?? .nan, p.max() ?? .nan, s.reduce(0, +) / Double(s.count), ms))
+      print(Evaluate.summary(r, task: m.task) + String(format: "; %.1f ms per %@", ms, m.task.info.kind == .image ? "image" : "clip"))
     }
+  }
+}
+
+extension Evaluate {
+  /// "N images at SxS: PSNR ... (min, max), SSIM ...", plus NLL and calibration when the scores have them.
+  static func summary(_ r: [SignalScore], task: any INRTask) -> String {
+    let n = Double(max(r.count, 1)), p = r.map(\.psnr)
+    let what = task.info.kind == .image ? "images at \(task.grid.map(String.init).joined(separator: "x"))" : "clips of \(task.grid[0]) samples"
+    var s = String(format: "%d %@: PSNR %.2f dB (min %.2f, max %.2f)", r.count, what, p.reduce(0, +) / n, p.min() ?? .nan, p.max() ?? .nan)
+    let ssim = r.compactMap(\.ssim)
+    if !ssim.isEmpty { s += String(format: ", SSIM %.4f", ssim.reduce(0, +) / Double(ssim.count)) }
+    let c = r.compactMap(\.calibration)
+    if !c.isEmpty {
+      let k = Double(c.count)
+      s += String(format: ", NLL %.3f, within 1 sigma %.1f %%, within 2 sigma %.1f %%", c.map(\.nll).reduce(0, +) / k,
+                  100 * c.map(\.within1).reduce(0, +) / k, 100 * c.map(\.within2).reduce(0, +) / k)
+    }
+    return s
   }
 }

@@ -7,45 +7,83 @@ import Signals
 
 struct Reconstruct: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Reconstruct an image with a trained Trans-INR or Learned Init: one forward pass to INR weights, then decode at any size.",
+    abstract: "Reconstruct an image or a sound with a trained model (any method): INR weights from one pass, then decode at any size or rate.",
     discussion: """
-      The image goes through the model's test transform (e.g. resize and centre crop to the training size). \
-      --tto-steps refines Trans-INR's generated weights by Adam on the input's pixels before decoding. \
-      Prints the encode and decode times, and PSNR/SSIM against the transformed input when decoding at the \
-      model's own size.
+      The input goes through the model's test transform (images: e.g. resize and centre crop to the training \
+      size; audio: cut or zero-padded to the clip length, at the model's sample rate). A model trained on a \
+      context fraction sees a random context of the input (--context writes it); a probabilistic model \
+      (PONP) also writes its per-pixel uncertainty with --uncertainty. --tto-steps refines the generated \
+      weights by Adam on the observed samples before decoding. Prints the encode and decode times, and \
+      PSNR (SSIM for images) against the transformed input when decoding at the model's own size or rate.
       """)
 
   @Option(help: "A checkpoint written by `hyperinr train`.")
   var model: String
-  @Argument(help: "Input image (.png/.jpg).")
-  var image: String
-  @Option(name: .shortAndLong, help: "Output image (.png/.jpg).")
+  @Argument(help: "Input image (.png/.jpg) or sound (.wav).")
+  var input: String
+  @Option(name: .shortAndLong, help: "Output image (.png/.jpg) or sound (.wav).")
   var output: String
-  @Option(help: "Output size as WIDTHxHEIGHT (default: the model's image size).")
+  @Option(help: "Image output size as WIDTHxHEIGHT (default: the model's image size).")
   var size: String?
+  @Option(help: "Audio output sample rate in Hz (default: the model's).")
+  var rate: Int?
+  @Option(help: "Probabilistic image models: write the predicted standard deviation (mean over channels) as a grey PNG, white = the largest.")
+  var uncertainty: String?
+  @Option(help: "Models trained on a context fraction: write the observed pixels (others black) as a PNG.")
+  var context: String?
   @OptionGroup var tto: TestTimeOptions
 
   func validate() throws {
     if let size { _ = try Decode.parseSize(size) }
+    if let rate, !(1...384_000).contains(rate) { throw ValidationError("--rate must be in 1...384000 Hz, got \(rate)") }
   }
 
   func run() throws {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
-      try OutputPath.checkWritable(out)
+      let extra = [uncertainty, context].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+      for u in [out] + extra {
+        try OutputPath.checkWritable(u)
+        guard u.standardizedFileURL.path != URL(fileURLWithPath: input).standardizedFileURL.path else {
+          throw SignalError(u.path, "is the input; choose another output")
+        }
+      }
       let m = try GeneralizableModel.load(URL(fileURLWithPath: model))
-      let input = try m.task.load(URL(fileURLWithPath: image), seed: m.config.train.seed)
-      let s = m.config.data.size
+      let info = m.task.info
+      if uncertainty != nil && !(m.predictor.hyponet.isProbabilistic && info.kind == .image) {
+        throw SignalError(model, "--uncertainty needs a probabilistic image model (probabilistic: true)")
+      }
+      if context != nil && !(m.config.isPartial && info.kind == .image) {
+        throw SignalError(model, "--context needs an image model trained on a context fraction (data.contextFraction < 1)")
+      }
+      let signal = try m.task.load(URL(fileURLWithPath: input), seed: m.config.train.seed).unsqueezed(0)
       let t0 = DispatchTime.now().uptimeNanoseconds
-      let w = m.weights(for: input.unsqueezed(0), ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
+      let obs = m.observations(of: signal)
+      let w = m.weights(for: obs, ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
       let t1 = DispatchTime.now().uptimeNanoseconds
-      let fitted = FittedModel(net: m.predictor.hyponet, signal: m.task.info, parameters: w.instance(0).packed)
-      let (summary, img) = try Decode.write(fitted, to: out, size: try size.map(Decode.parseSize), rate: nil, resolution: 1)
+      let fitted = FittedModel(net: m.predictor.hyponet, signal: info, parameters: w.instance(0).packed)
+      let (summary, img) = try Decode.write(fitted, to: out, size: try size.map(Decode.parseSize), rate: rate, resolution: 1)
       let t2 = DispatchTime.now().uptimeNanoseconds
       var line = String(format: "wrote %@; encode %.1f ms%@, decode + write %.1f ms", summary, Double(t1 - t0) * 1e-6,
                         tto.steps > 0 ? " (with \(tto.steps) TTO steps)" : "", Double(t2 - t1) * 1e-6)
-      if let img, img.height == s, img.width == s {
-        line += String(format: "; PSNR %.2f dB, ", Metrics.psnr(img.pixels, input)) + Metrics.ssimSummary(img.pixels, input)
+      let reference = signal.reshaped(Array(signal.shape.dropFirst()))
+      if let img, img.height == info.size[0], img.width == info.size[1] {
+        line += String(format: "; PSNR %.2f dB, ", Metrics.psnr(img.pixels, reference)) + Metrics.ssimSummary(img.pixels, reference)
+      } else if info.kind == .audio, (rate ?? info.sampleRate) == info.sampleRate, let score = m.task.scores(m.reconstruct(signal), signal).first {
+        line += String(format: "; PSNR %.2f dB", score.psnr)
+      }
+      if let uncertainty {
+        let (_, scale) = m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.coords, w) })
+        if let scale {
+          let sigma = scale.mean(axis: scale.rank - 1, keepdims: true), top = max(sigma.scalars.max() ?? 1, 1e-12)
+          try Image(pixels: (sigma * (1 / top)).reshaped([info.size[0], info.size[1], 1]).broadcast(to: [info.size[0], info.size[1], 3]))
+            .writePNG(URL(fileURLWithPath: uncertainty))
+          line += String(format: "; uncertainty %@ (white = sigma %.4f)", uncertainty, top)
+        }
+      }
+      if let context, let mask = obs.mask {
+        try Image(pixels: (signal * mask).reshaped(Array(signal.shape.dropFirst()))).writePNG(URL(fileURLWithPath: context))
+        line += "; context \(context)"
       }
       print(line)
     }

@@ -4,7 +4,8 @@ import Hypernetworks
 import Signals
 
 /// The pictures and page of a finished training run: curves.svg (training and test PSNR), samples.png
-/// (the first test images over their reconstructions) and report.md.
+/// (images: the first test images over their reconstructions) or samples.svg (audio: the first test clip
+/// and its reconstruction), and report.md.
 struct TrainingReport {
   let run: TrainingRun
 
@@ -13,13 +14,43 @@ struct TrainingReport {
       .map { $0.split(separator: ",").compactMap { Double($0) } }
   }
 
-  /// Test images (top row) over reconstructions (bottom row), up to `count` columns.
-  static func grid(_ inputs: Tensor, _ outputs: Tensor, count: Int = 8) -> Image {
-    let n = min(count, inputs.shape[0]), s = inputs.shape[1], c = inputs.shape[3]
+  /// Rows of images [N, S, S, C] (values clamped to [0, 1]), one above the other, up to `count` columns.
+  static func grid(_ rows: [Tensor], count: Int = 8) -> Image {
+    let n = min(count, rows[0].shape[0]), s = rows[0].shape[1], c = rows[0].shape[3]
     func row(_ t: Tensor) -> Tensor {
       Tensor.concat((0..<n).map { t.slice(axis: 0, $0, $0 + 1).reshaped([s, s, c]) }, axis: 1)
     }
-    return Image(pixels: Tensor.concat([row(inputs), row(Metrics.quantized8(outputs))], axis: 0))
+    return Image(pixels: Tensor.concat(rows.map { row(Metrics.quantized8($0)) }, axis: 0))
+  }
+
+  /// The sample pictures: images as rows of inputs, the observed context (partial observation),
+  /// reconstructions and the predicted standard deviation (probabilistic, white = the largest); audio as a
+  /// plot of the first clip and its reconstruction. Returns the file name and a caption.
+  func samples(in dir: URL) throws -> (String, String) {
+    let model = run.trainer.model, shown = run.test.slice(axis: 0, 0, min(8, run.test.shape[0]))
+    let (mean, scale) = model.reconstructWithScale(shown)
+    guard model.task.info.kind == .image else {
+      let a = shown.slice(axis: 0, 0, 1).scalars, b = mean.slice(axis: 0, 0, 1).scalars
+      let svg = SVGPlot(title: "first test clip", xLabel: "sample", yLabel: "amplitude",
+                        series: [SVGPlot.Series(name: "signal", points: a.enumerated().map { (Double($0.offset), Double($0.element)) }),
+                                 SVGPlot.Series(name: "reconstruction", points: b.enumerated().map { (Double($0.offset), Double($0.element)) })])
+      try AtomicFile.write(Data(svg.render(width: 960).utf8), to: dir.appendingPathComponent("samples.svg"))
+      return ("samples.svg", "the first test clip and its reconstruction")
+    }
+    var rows = [shown], parts = ["test inputs"]
+    if let mask = model.observations(of: shown).mask {
+      rows.append(shown * mask)
+      parts.append("the observed context")
+    }
+    rows.append(mean)
+    parts.append("reconstructions")
+    if let scale {
+      let sigma = scale.mean(axis: 3, keepdims: true)
+      rows.append((sigma * (1 / max(sigma.scalars.max() ?? 1, 1e-12))).broadcast(to: shown.shape))
+      parts.append("predicted standard deviation (white = largest)")
+    }
+    try Self.grid(rows).writePNG(dir.appendingPathComponent("samples.png"))
+    return ("samples.png", parts.joined(separator: ", ") + ", top to bottom")
   }
 
   /// Each point's y replaced by the mean of the last `window` y values (noisy per-batch curves).
@@ -32,20 +63,21 @@ struct TrainingReport {
 
   func write() throws {
     let dir = run.folder, cfg = run.config
-    let log = Self.readCSV(run.logURL).filter { $0.count == 6 }, evals = Self.readCSV(run.evalURL).filter { $0.count == 4 }
+    let log = Self.readCSV(run.logURL).filter { $0.count == 6 }, evals = Self.readCSV(run.evalURL).filter { $0.count >= 4 }
     let svg = SVGPlot(title: "\(cfg.method) training", xLabel: "step", yLabel: "PSNR (dB)",
                       series: [SVGPlot.Series(name: "training PSNR (mean of the last 10 logged batches)", points: Self.runningMean(log.map { ($0[0], $0[3]) }, window: 10)),
-                               SVGPlot.Series(name: "test PSNR", points: evals.map { ($0[0], $0[1]) }, markers: true)])
+                               SVGPlot.Series(name: "\(run.split) PSNR", points: evals.map { ($0[0], $0[1]) }, markers: true)])
     try AtomicFile.write(Data(svg.render().utf8), to: dir.appendingPathComponent("curves.svg"))
-    let shown = run.test.slice(axis: 0, 0, min(8, run.test.shape[0]))
-    let samples = Self.grid(shown, run.trainer.model.reconstruct(shown))
-    try samples.writePNG(dir.appendingPathComponent("samples.png"))
+    let (samplesFile, caption) = try samples(in: dir)
     let last = evals.last ?? [0, .nan, .nan, 0]
     let seconds = log.last?[5] ?? 0
     var md = "# \(cfg.method) on \(URL(fileURLWithPath: cfg.data.train).lastPathComponent)\n\n"
-    md += String(format: "Test PSNR **%.2f dB**, SSIM %.4f on %d images after %d steps (last session %@).\n\n", last[1], last[2], Int(last[3]),
-                 run.trainer.step, Console.duration(seconds))
-    md += "![curves](curves.svg)\n\n![test inputs (top) and reconstructions (bottom)](samples.png)\n\n## Configuration\n\n```json\n"
+    md += String(format: "\(run.evaluatesValidation ? "Validation" : "Test") PSNR **%.2f dB**%@ on %d signals after %d steps (last session %@)", last[1],
+                 last[2].isFinite ? String(format: ", SSIM %.4f", last[2]) : "", Int(last[3]), run.trainer.step, Console.duration(seconds))
+    if last.count >= 7 && last[4].isFinite {
+      md += String(format: "; NLL %.3f, %.1f %% of the values within 1 sigma and %.1f %% within 2 sigma", last[4], 100 * last[5], 100 * last[6])
+    }
+    md += ".\n\n![curves](curves.svg)\n\n![\(caption)](\(samplesFile))\n\n\(run.trainer.method.summary).\n\n## Configuration\n\n```json\n"
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
     md += String(decoding: try enc.encode(cfg), as: UTF8.self) + "\n```\n"

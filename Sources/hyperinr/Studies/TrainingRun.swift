@@ -11,20 +11,23 @@ final class TrainingRun {
   let config: TrainingConfig
   let folder: URL
   let trainer: GeneralizableTrainer
+  /// The evaluation signals: the test set, or the validation split when the config holds one out.
   let test: Tensor
+  let evaluatesValidation: Bool
   var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
   var logURL: URL { folder.appendingPathComponent("log.csv") }
   var evalURL: URL { folder.appendingPathComponent("eval.csv") }
   static let logHeader = "step,epoch,loss,psnr,lr,seconds"
-  static let evalHeader = "step,test_psnr,test_ssim,images"
+  static let evalHeader = "step,test_psnr,test_ssim,images,test_nll,within_1sigma,within_2sigma"
 
   init(config: TrainingConfig, folder: URL, resume: Bool) throws {
     self.config = config
     self.folder = folder
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let task = try config.makeTask()
-    let train = try task.open(config.data.train, test: false)
-    test = try config.testSignals(task)
+    let (train, validation) = try config.trainingSplits(task)
+    evaluatesValidation = validation != nil
+    test = try config.testSignals(task, validation: evaluatesValidation)
     let exists = FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoint.safetensors").path)
     if resume {
       guard exists else { throw SignalError(folder.path, "has no checkpoint.safetensors to resume") }
@@ -39,13 +42,14 @@ final class TrainingRun {
     try Self.truncate(evalURL, header: Self.evalHeader, after: trainer.step)
   }
 
-  /// Keeps the header and the complete rows whose first field (step) is <= `step`.
+  /// Keeps the header and the complete rows whose first field (step) is <= `step` (rows of run folders
+  /// written before the calibration columns, with 4 fields, count as complete too).
   static func truncate(_ url: URL, header: String, after step: Int) throws {
     let lines = (try? String(contentsOf: url, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
     let fields = header.split(separator: ",").count
     let kept = lines.dropFirst().filter { l in
       let f = l.split(separator: ",")
-      return f.count == fields && (Int(f[0]).map { $0 <= step } ?? false)
+      return (f.count == fields || (header == evalHeader && f.count == 4)) && (Int(f[0]).map { $0 <= step } ?? false)
     }
     try AtomicFile.write(Data(([header] + kept).map { $0 + "\n" }.joined().utf8), to: url)
   }
@@ -60,12 +64,19 @@ final class TrainingRun {
   private func describe() -> String {
     let net = trainer.method.hyponet, grid = trainer.task.grid.map(String.init).joined(separator: "x")
     return "\(trainer.method.summary); INR \(net.hiddenLayers) x \(net.width) Fourier ReLU\(net.isProbabilistic ? " (probabilistic)" : ""); "
-      + "\(trainer.loader.data.count) training signals at \(grid), \(test.shape[0]) test signals; batch \(config.train.batch), \(Parallel.threads) threads"
+      + "\(trainer.loader.data.count) training signals at \(grid), \(test.shape[0]) \(split) signals; batch \(config.train.batch), \(Parallel.threads) threads"
   }
 
-  func evaluate() -> (psnr: Double, ssim: Double) {
-    let r = trainer.model.evaluate(test)
-    return (r.map(\.psnr).reduce(0, +) / Double(r.count), r.map { $0.ssim ?? .nan }.reduce(0, +) / Double(r.count))
+  var split: String { evaluatesValidation ? "validation" : "test" }
+
+  /// Evaluates the test signals and appends the eval.csv row of `step`; returns the summary line.
+  func evaluate(step: Int) throws -> String {
+    let r = trainer.model.evaluate(test), n = Double(max(r.count, 1))
+    func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
+    let c = r.compactMap(\.calibration)
+    try Self.append(String(format: "%d,%.4f,%.5f,%d,%.5f,%.5f,%.5f", step, r.map(\.psnr).reduce(0, +) / n, mean(r.compactMap(\.ssim)), r.count,
+                           mean(c.map(\.nll)), mean(c.map(\.within1)), mean(c.map(\.within2))), to: evalURL)
+    return Evaluate.summary(r, task: trainer.task)
   }
 
   func train() throws {
@@ -75,19 +86,18 @@ final class TrainingRun {
     let start = DispatchTime.now().uptimeNanoseconds, first = trainer.step
     func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
     let t = config.train
+    let quality = trainer.method.hyponet.isProbabilistic ? "NLL %.3e" : "loss %.3e  PSNR %.2f dB"
     while trainer.step < t.steps && !Interrupt.requested {
       let (loss, psnr) = try trainer.trainStep()
       let s = trainer.step, lr = trainer.optimizer.learningRate
       if s % t.logEvery == 0 || s == t.steps {
         try Self.append(String(format: "%d,%d,%.6e,%.4f,%.3e,%.2f", s, trainer.loader.epoch, loss, psnr, lr, elapsed()), to: logURL)
       }
-      printer.update(step: s, of: t.steps, elapsed: elapsed(), fields: String(format: "loss %.3e  PSNR %.2f dB  lr %.2e", loss, psnr, lr),
+      printer.update(step: s, of: t.steps, elapsed: elapsed(), fields: String(format: quality, loss, psnr) + String(format: "  lr %.2e", lr),
                      firstStep: first)
       if t.checkpointEvery > 0 && s % t.checkpointEvery == 0 && s < t.steps { try trainer.checkpoint(to: checkpointURL) }
       if t.evalEvery > 0 && s % t.evalEvery == 0 && s < t.steps {
-        let e = evaluate()
-        try Self.append(String(format: "%d,%.4f,%.5f,%d", s, e.psnr, e.ssim, test.shape[0]), to: evalURL)
-        Console.note(String(format: "\nstep %d: test PSNR %.2f dB, SSIM %.4f", s, e.psnr, e.ssim))
+        Console.note("\nstep \(s): \(split) \(try evaluate(step: s))")
       }
     }
     printer.finish()
@@ -96,11 +106,9 @@ final class TrainingRun {
       Console.note("stopped at step \(trainer.step); checkpoint written — continue with: hyperinr train --config ... --output \(folder.path) --resume")
       throw ExitCode(130)
     }
-    let e = evaluate()
     try Self.truncate(evalURL, header: Self.evalHeader, after: trainer.step - 1)
-    try Self.append(String(format: "%d,%.4f,%.5f,%d", trainer.step, e.psnr, e.ssim, test.shape[0]), to: evalURL)
+    let summary = try evaluate(step: trainer.step)
     try TrainingReport(run: self).write()
-    print(String(format: "done: %d steps; test PSNR %.2f dB, SSIM %.4f on %d images; wrote %@", trainer.step, e.psnr, e.ssim,
-                 test.shape[0], folder.path))
+    print("done: \(trainer.step) steps; \(split) \(summary); wrote \(folder.path)")
   }
 }

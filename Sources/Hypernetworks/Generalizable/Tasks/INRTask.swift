@@ -3,14 +3,40 @@ import HyperTensor
 import NeuralFields
 import Signals
 
-/// The quality of one reconstruction: PSNR in dB relative to the signal's range, and SSIM for images.
+/// The quality of one reconstruction: PSNR in dB relative to the signal's range, SSIM for images, and
+/// for a probabilistic INR its NLL and calibration.
 public struct SignalScore: Sendable {
   public var psnr: Double
   public var ssim: Double?
+  public var calibration: Calibration?
 
-  public init(psnr: Double, ssim: Double?) {
+  public init(psnr: Double, ssim: Double?, calibration: Calibration? = nil) {
     self.psnr = psnr
     self.ssim = ssim
+    self.calibration = calibration
+  }
+}
+
+/// How well predicted Gaussians N(mean, scale^2) describe the targets: the mean negative log-likelihood
+/// per value (nats, including 0.5 log 2 pi) and the share of targets within 1 and 2 scales of the mean
+/// (68.3 % and 95.4 % for a calibrated model).
+public struct Calibration: Sendable {
+  public var nll: Double
+  public var within1: Double
+  public var within2: Double
+
+  public init(mean: [Float], scale: [Float], targets: [Float]) {
+    var nll = 0.0, one = 0, two = 0
+    for i in targets.indices {
+      let s = Double(scale[i]), z = abs(Double(targets[i]) - Double(mean[i])) / s
+      nll += 0.5 * z * z + Foundation.log(s) + 0.9189385332046727
+      if z <= 1 { one += 1 }
+      if z <= 2 { two += 1 }
+    }
+    let n = Double(max(targets.count, 1))
+    self.nll = nll / n
+    within1 = Double(one) / n
+    within2 = Double(two) / n
   }
 }
 
