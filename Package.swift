@@ -46,7 +46,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(name: "NeuralFieldsTests", dependencies: ["NeuralFields"]),
     .testTarget(name: "CLITests", dependencies: ["hyperinr"]),
-    .testTarget(name: "HypernetworksTests", dependencies: ["Hypernetworks"], exclude: ["Fixtures"]),
+    .testTarget(name: "HypernetworksTests", dependencies: ["Hypernetworks"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v5]
 )
