@@ -4,12 +4,13 @@ import NeuralFields
 
 /// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--no-reference]
 let usage = """
-  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer] [--no-reference]
+  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w6] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
     fields W2 (COIN SIREN full-batch step on a 768x512 image), D1 (D'OH encoding breakdown)
-    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml), W4 (encode/decode latency)
+    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml), W4 (encode/decode latency),
+           W6 (IPC training step at configs/ipc-emoji.yaml)
 
   Each workload reports the median of at least 5 runs. When a Python with torch is found
   ($HYPERINR_PYTHON, ./.venv-ref/bin/python or python3), the PyTorch reference in benchmarks/reference
@@ -47,7 +48,15 @@ if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } 
   print("reference: skipped — \(noRef ? "--no-reference" : why)")
 }
 if suite == "transinr" {
-  TransINRBenchmarks(runs: runs, threads: threads, reference: reference).run()
+  let g = GeneralizableBenchmarks(runs: runs, threads: threads, reference: reference)
+  switch only {
+  case nil: g.run()
+  case "w3": g.transINR()
+  case "w6": g.ipc()
+  case let other?:
+    FileHandle.standardError.write(Data("hyperinr-bench: unknown workload '\(other)' for --only (expected w3 or w6)\n".utf8))
+    exit(2)
+  }
   exit(0)
 }
 if suite == "fields" {

@@ -1,0 +1,101 @@
+#!/bin/sh
+# IPC experiments at CPU scale: trains (or resumes) every run under runs/ipc/, two at a time with one thread
+# each (the machine's two cores), then evaluates them once on the test sets and writes docs/results/ipc.csv
+# and the runs' curves and samples to docs/results/ipc/. Every run holds out a validation split of its
+# training data (data.validation); the runs' own evaluations (eval.csv, report.md) use it, and the ablations
+# below are compared on it. The test sets are evaluated once, at the end, by `hyperinr evaluate`.
+#   main:   IPC (transformer), IPC meta-learned, Trans-INR, Learned Init on emoji 64x64 (3000 steps), FSDD
+#           (3000 steps) and 64x64 photo patches (2000 steps); the same INR (Fourier ReLU 3 x 128) for all;
+#           Standard (Adam from a random init, 3 and 100 steps per signal) as the floor.
+#   layer:  IPC on emoji with the modulated layer 0, 1, 2, 3 (1000 steps; rank 32, the output layer 3 x 128 at
+#           its largest rank 3).
+#   rank:   IPC on emoji with r = 8, 32, 128 at layer 1 (1000 steps).
+#   PONP:   probabilistic IPC on emoji seeing 10 %, 50 %, 100 % of the pixels, and the deterministic IPC
+#           (2000 steps).
+set -e
+cd "$(dirname "$0")/.."
+. experiments/common.sh
+export HYPERINR_THREADS=1
+mkdir -p runs/ipc docs/results/ipc
+CSV=docs/results/ipc.csv
+
+train() {  # NAME CONFIG [--set ...]
+  name=$1; shift
+  run_training "runs/ipc/$name" "$@" > "runs/ipc/$name.out" 2>&1
+}
+
+queue_a() {
+  train ipc-emoji configs/ipc-emoji.yaml --set train.steps=3000
+  train transinr-emoji configs/transinr-emoji.yaml --set train.steps=3000 --set data.validation=300
+  train ipc-fsdd configs/ipc-fsdd.yaml --set train.steps=3000
+  train transinr-fsdd configs/transinr-fsdd.yaml --set train.steps=3000
+  train ipc-photos configs/ipc-photos.yaml --set train.steps=2000
+  train transinr-photos configs/transinr-photos.yaml --set train.steps=2000 --set data.validation=10
+  for l in 0 2; do train "ipc-emoji-layer$l" configs/ipc-emoji.yaml --set train.steps=1000 --set ipc.modulatedLayer=$l; done
+  train ipc-emoji-layer3 configs/ipc-emoji.yaml --set train.steps=1000 --set ipc.modulatedLayer=3 --set ipc.rank=3
+  train ipc-emoji-layer1 configs/ipc-emoji.yaml --set train.steps=1000
+  for r in 8 128; do train "ipc-emoji-rank$r" configs/ipc-emoji.yaml --set train.steps=1000 --set ipc.rank=$r; done
+}
+
+queue_b() {
+  train ipc-meta-emoji configs/ipc-meta-emoji.yaml --set train.steps=3000
+  train learnedinit-emoji configs/learnedinit-emoji.yaml --set train.steps=3000 --set data.validation=300
+  train ipc-meta-fsdd configs/ipc-meta-fsdd.yaml --set train.steps=3000
+  train learnedinit-fsdd configs/learnedinit-fsdd.yaml --set train.steps=3000
+  train ipc-meta-photos configs/ipc-meta-photos.yaml --set train.steps=2000
+  train learnedinit-photos configs/learnedinit-photos.yaml --set train.steps=2000 --set data.validation=10
+  for f in 0.1 0.5 1; do train "ponp-emoji-context$f" configs/ponp-ipc-emoji.yaml --set train.steps=2000 --set data.contextFraction=$f; done
+  train ipc-emoji-2k configs/ipc-emoji.yaml --set train.steps=2000
+}
+
+if [ "${SKIP_TRAINING:-}" = "" ]; then
+  queue_a & a=$!
+  queue_b & b=$!
+  wait $a
+  wait $b
+fi
+
+# Appends "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" from an `evaluate`
+# line (no commas in the arguments: they are CSV fields). Evaluations run one at a time, with both threads.
+export HYPERINR_THREADS=2
+record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
+  data=$1; method=$2; setting=$3; run=$4; shift 5
+  line=$($BIN evaluate "$@")
+  echo "$data / $method / $setting: $line"
+  seconds=-
+  if [ "$run" != "-" ]; then seconds=$(tail -n 1 "runs/ipc/$run/log.csv" | cut -d, -f6); fi
+  psnr=$(echo "$line" | sed -E 's/.*PSNR (-?[0-9.]+) dB.*/\1/')
+  ssim=$(echo "$line" | grep -q SSIM && echo "$line" | sed -E 's/.*SSIM (-?[0-9.]+).*/\1/' || echo -)
+  nll=$(echo "$line" | grep -q NLL && echo "$line" | sed -E 's/.*NLL (-?[0-9.]+).*/\1/' || echo -)
+  w1=$(echo "$line" | grep -q "within 1" && echo "$line" | sed -E 's/.*within 1 sigma ([0-9.]+) %.*/\1/' || echo -)
+  w2=$(echo "$line" | grep -q "within 2" && echo "$line" | sed -E 's/.*within 2 sigma ([0-9.]+) %.*/\1/' || echo -)
+  ms=$(echo "$line" | sed -E 's/.*; ([0-9.]+) ms per .*/\1/')
+  echo "$data,$method,$setting,$psnr,$ssim,$nll,$w1,$w2,$ms,$seconds" >> "$CSV"
+}
+
+echo "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" > "$CSV"
+for d in emoji fsdd photos; do
+  record $d IPC "one forward pass" "ipc-$d" -- --model "runs/ipc/ipc-$d/checkpoint.safetensors"
+  record $d "IPC meta-learned" "2 inner steps" "ipc-meta-$d" -- --model "runs/ipc/ipc-meta-$d/checkpoint.safetensors"
+  record $d Trans-INR "one forward pass" "transinr-$d" -- --model "runs/ipc/transinr-$d/checkpoint.safetensors"
+  record $d "Learned Init" "MAML 3 SGD steps" "learnedinit-$d" -- --model "runs/ipc/learnedinit-$d/checkpoint.safetensors"
+  for k in 3 100; do
+    record $d Standard "Adam $k steps" - -- --config "configs/transinr-$d.yaml" --standard-steps $k --standard-lr 0.001
+  done
+done
+# Ablations: on the validation split (settings are compared there, not on the test set).
+for l in 0 1 2 3; do
+  record emoji-validation "IPC layer ablation" "layer $l" "ipc-emoji-layer$l" -- --model "runs/ipc/ipc-emoji-layer$l/checkpoint.safetensors" --split validation
+done
+for r in 8 128; do
+  record emoji-validation "IPC rank ablation" "rank $r" "ipc-emoji-rank$r" -- --model "runs/ipc/ipc-emoji-rank$r/checkpoint.safetensors" --split validation
+done
+for f in 0.1 0.5 1; do
+  record emoji PONP-IPC "context $f" "ponp-emoji-context$f" -- --model "runs/ipc/ponp-emoji-context$f/checkpoint.safetensors"
+done
+record emoji IPC "deterministic 2000 steps" "ipc-emoji-2k" -- --model "runs/ipc/ipc-emoji-2k/checkpoint.safetensors"
+for r in ipc-emoji ipc-meta-emoji transinr-emoji learnedinit-emoji ipc-fsdd transinr-fsdd ipc-photos transinr-photos ponp-emoji-context0.1 ponp-emoji-context0.5; do
+  cp "runs/ipc/$r/curves.svg" "docs/results/ipc/$r-curves.svg"
+  for s in samples.png samples.svg; do if [ -f "runs/ipc/$r/$s" ]; then cp "runs/ipc/$r/$s" "docs/results/ipc/$r-$s"; fi; done
+done
+echo "wrote $CSV"
