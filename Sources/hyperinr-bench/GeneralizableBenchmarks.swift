@@ -50,11 +50,16 @@ struct GeneralizableBenchmarks {
       "sigma":\(config.inr.sigma),"batch":\(config.train.batch)}
       """
     print("\n== W6: IPC training step at \(path) (batch \(config.train.batch), \(config.data.size)x\(config.data.size), all pixels, rank \(s.rank); fwd + bwd + Adam) ==")
+    trainingSteps(trainer, images, label: "W6", script: "ipc_torch.py", json: json)
+  }
+
+  /// Median time of a training step on `images`, against the PyTorch `script` in "step" mode, per thread count.
+  private func trainingSteps(_ trainer: GeneralizableTrainer, _ images: Tensor, label: String, script: String, json: String) {
     for th in threads {
       Parallel.threads = th
       let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }.median
-      let ref = [false, true].compactMap { reference?.median("ipc_torch.py", ["step", "\(th)", json], threads: th, thp: $0) }.min()
-      reportLine("W6 t=\(th)", ours: ours, reference: ref, extra: "")
+      let ref = [false, true].compactMap { reference?.median(script, ["step", "\(th)", json], threads: th, thp: $0) }.min()
+      reportLine("\(label) t=\(th)", ours: ours, reference: ref, extra: "")
     }
   }
 
@@ -69,12 +74,7 @@ struct GeneralizableBenchmarks {
       """
     let s = config.data.size
     print("\n== W3: Trans-INR training step at \(path) (batch \(config.train.batch), \(s)x\(s), all pixels; fwd + bwd + Adam) ==")
-    for th in threads {
-      Parallel.threads = th
-      let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }.median
-      let ref = [false, true].compactMap { reference?.median("transinr_torch.py", ["step", "\(th)", json], threads: th, thp: $0) }.min()
-      reportLine("W3 t=\(th)", ours: ours, reference: ref, extra: "")
-    }
+    trainingSteps(trainer, images, label: "W3", script: "transinr_torch.py", json: json)
     print("\n== W4: encode (one forward pass, one image) and decode (\(s)x\(s) pixels) latency ==")
     let one = trainer.task.observations(of: images.slice(axis: 0, 0, 1)), coords = CoordinateGrid.image(height: s, width: s)
     for th in threads {

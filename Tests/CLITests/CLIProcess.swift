@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// The built `hyperinr` executable (it sits beside the test bundle), run in a folder with 2 threads.
 enum CLIProcess {
@@ -26,5 +27,18 @@ enum CLIProcess {
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+}
+
+extension XCTestCase {
+  /// Runs `hyperinr args` in `dir` and checks that it fails with exactly one `hyperinr: error:` line that
+  /// mentions every one of `parts` (progress lines may precede it: a broken file can be found only when
+  /// its batch is decoded).
+  func expectOneLineError(_ args: [String], in dir: URL, mentioning parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    let (s, _, err) = try CLIProcess.run(args, in: dir)
+    XCTAssertNotEqual(s, 0, file: file, line: line)
+    let errors = err.split(separator: "\n").filter { $0.hasPrefix("hyperinr: error:") }
+    XCTAssertEqual(errors.count, 1, err, file: file, line: line)
+    for p in parts { XCTAssert(errors.first?.contains(p) ?? false, "\(p) not in: \(err)", file: file, line: line) }
   }
 }

@@ -109,13 +109,6 @@ final class GeneralizableCLITests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("m2.png").path))
   }
 
-  private func expectOneLineError(_ args: [String], mentioning parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
-    let (s, _, err) = try run(args)
-    XCTAssertNotEqual(s, 0, file: file, line: line)
-    let errors = err.split(separator: "\n").filter { $0.hasPrefix("hyperinr: error:") }
-    XCTAssertEqual(errors.count, 1, err, file: file, line: line)
-    for p in parts { XCTAssert(errors.first?.contains(p) ?? false, "\(p) not in: \(err)", file: file, line: line) }
-  }
 
   func testBadAudioAndMethodSettingsGiveOneClearLine() throws {
     let base = audioConfig(method: "ipc", section: Self.audioSections["ipc"] ?? "")
@@ -127,17 +120,15 @@ final class GeneralizableCLITests: XCTestCase {
                            ("data.contextFraction=0", "data.contextFraction: must be in (0, 1]"),
                            ("method=nerf-magic", "unknown method 'nerf-magic'"),
                            ("ipc.ranks=3", "unknown key 'ipc.ranks'")] {
-      try expectOneLineError(["train", "--config", "a.yaml", "--output", "x", "--set", set], mentioning: ["a.yaml", message])
+      try expectOneLineError(["train", "--config", "a.yaml", "--output", "x", "--set", set], in: dir, mentioning: ["a.yaml", message])
     }
-    try expectOneLineError(["train", "--config", "a.yaml", "--output", "x", "--set", "data.sampleRate=null"],
-                           mentioning: ["data.sampleRate: required"])
+    try expectOneLineError(["train", "--config", "a.yaml", "--output", "x", "--set", "data.sampleRate=null"], in: dir, mentioning: ["data.sampleRate: required"])
     // A clip at another sample rate, a stereo clip, a folder without WAVs.
     try WAVWriter.mono16(rate: 16000, samples: [0.1, 0.2]).write(to: dir.appendingPathComponent("audio/3_tester_1.wav"))
-    try expectOneLineError(["train", "--config", "a.yaml", "--output", "r"], mentioning: ["3_tester_1.wav", "sample rate 16000 Hz, expected 8000 Hz"])
+    try expectOneLineError(["train", "--config", "a.yaml", "--output", "r"], in: dir, mentioning: ["3_tester_1.wav", "sample rate 16000 Hz, expected 8000 Hz"])
     try WAVWriter.pcm16(rate: 8000, channels: 2, samples: [0.1, 0.2, 0.3, 0.4]).write(to: dir.appendingPathComponent("audio/3_tester_1.wav"))
-    try expectOneLineError(["train", "--config", "a.yaml", "--output", "s"], mentioning: ["3_tester_1.wav", "2 channels, expected mono"])
-    try expectOneLineError(["train", "--config", "a.yaml", "--output", "e", "--set", "data.train=img"],
-                           mentioning: ["img", "contains no .wav files"])
+    try expectOneLineError(["train", "--config", "a.yaml", "--output", "s"], in: dir, mentioning: ["3_tester_1.wav", "2 channels, expected mono"])
+    try expectOneLineError(["train", "--config", "a.yaml", "--output", "e", "--set", "data.train=img"], in: dir, mentioning: ["img", "contains no .wav files"])
     for run in ["x", "r", "s", "e"] { XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(run)/checkpoint.safetensors").path)) }
   }
 }

@@ -141,40 +141,31 @@ final class TrainCLITests: XCTestCase {
     }
   }
 
-  private func expectOneLineError(_ args: [String], mentioning parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
-    let (s, _, err) = try run(args)
-    XCTAssertNotEqual(s, 0, file: file, line: line)
-    // Progress may precede it (a broken image is found when its batch is decoded); the error is one line.
-    let errors = err.split(separator: "\n").filter { $0.hasPrefix("hyperinr: error:") }
-    XCTAssertEqual(errors.count, 1, err, file: file, line: line)
-    for p in parts { XCTAssert(errors.first?.contains(p) ?? false, "\(p) not in: \(err)", file: file, line: line) }
-  }
 
   func testBadDataAndConfigsGiveOneClearLine() throws {
     // Unknown key, with its path.
     try (config(steps: 5) + "\nextra: 1\n").write(to: dir.appendingPathComponent("unknown.yaml"), atomically: true, encoding: .utf8)
-    try expectOneLineError(["train", "--config", "unknown.yaml", "--output", "u"], mentioning: ["unknown.yaml", "unknown key 'extra'"])
-    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "u", "--set", "train.stepz=4"],
-                           mentioning: ["unknown key 'train.stepz'"])
+    try expectOneLineError(["train", "--config", "unknown.yaml", "--output", "u"], in: dir, mentioning: ["unknown.yaml", "unknown key 'extra'"])
+    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "u", "--set", "train.stepz=4"], in: dir, mentioning: ["unknown key 'train.stepz'"])
     // Empty folder.
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
     try config(steps: 5, train: "empty").write(to: dir.appendingPathComponent("empty.yaml"), atomically: true, encoding: .utf8)
-    try expectOneLineError(["train", "--config", "empty.yaml", "--output", "e"], mentioning: ["empty", "contains no .png or .jpg images"])
+    try expectOneLineError(["train", "--config", "empty.yaml", "--output", "e"], in: dir, mentioning: ["empty", "contains no .png or .jpg images"])
     // A list naming a missing image.
     try "train/img0.png\nmissing.png\n".write(to: dir.appendingPathComponent("data/list.txt"), atomically: true, encoding: .utf8)
     try config(steps: 5, train: "data/list.txt").write(to: dir.appendingPathComponent("list.yaml"), atomically: true, encoding: .utf8)
-    try expectOneLineError(["train", "--config", "list.yaml", "--output", "l"], mentioning: ["missing.png", "does not exist"])
+    try expectOneLineError(["train", "--config", "list.yaml", "--output", "l"], in: dir, mentioning: ["missing.png", "does not exist"])
     // A file that is not an image, and an image that is cut short.
     try Data("not an image".utf8).write(to: dir.appendingPathComponent("data/train/zz.png"))
-    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "c"], mentioning: ["zz.png", "not a PNG or JPEG"])
+    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "c"], in: dir, mentioning: ["zz.png", "not a PNG or JPEG"])
     try gradient(1).prefix(60).write(to: dir.appendingPathComponent("data/train/zz.png"))
-    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "t"], mentioning: ["zz.png"])
+    try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "t"], in: dir, mentioning: ["zz.png"])
     // Unreadable file.
     try FileManager.default.removeItem(at: dir.appendingPathComponent("data/train/zz.png"))
     try gradient(2).write(to: dir.appendingPathComponent("data/train/zz.png"))
     chmod(dir.appendingPathComponent("data/train/zz.png").path, 0)
     if getuid() != 0 {  // root reads any file
-      try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "r"], mentioning: ["zz.png", "cannot be read"])
+      try expectOneLineError(["train", "--config", "tiny.yaml", "--output", "r"], in: dir, mentioning: ["zz.png", "cannot be read"])
     }
   }
 }

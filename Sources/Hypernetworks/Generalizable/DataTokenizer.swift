@@ -36,6 +36,16 @@ public final class DataTokenizer {
     return linear(patches(x)) + positions.value
   }
 
+  /// The transformer hypernetworks' forward pass up to their heads: data tokens of the observations,
+  /// then the learned weight tokens (each [g, D], the same for every instance) appended, through `encoder`;
+  /// returns the outputs at the weight tokens [B, sum g, D].
+  public func weightTokenOutputs(_ observations: Observations, weightTokens: [Tensor], encoder: TransformerEncoder) -> Tensor {
+    let data = self(observations), b = observations.batch
+    let wt = weightTokens.map { $0.unsqueezed(0).broadcast(to: [b] + $0.shape) }
+    let h = encoder(Tensor.concat([data] + wt, axis: 1))
+    return h.slice(axis: 1, data.shape[1], h.shape[1])
+  }
+
   /// The checks shared by the transformer methods, as "key.field: expected" lines.
   public static func problems(patch: Int, dim: Int, depth: Int, heads: Int, key: String, task: any INRTask) -> [String] {
     var p: [String] = []

@@ -6,11 +6,16 @@ import Signals
 
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Train a Trans-INR or Learned Init hypernetwork on an image set (YAML config, see configs/).",
+    abstract: "Train a generalizable INR (a hypernetwork or a meta-learned init) on images or audio (YAML config, see configs/).",
     discussion: """
+      The config names the method (`method:` \(MethodRegistry.names), with its settings \
+      section), the task (`task: image | audio`), the INR and the data; `probabilistic: true` trains a \
+      PONP-style INR (mean and scale, Gaussian NLL) and `data.contextFraction` shows the model only that \
+      share of each signal. With `data.validation: N` the run holds N training signals out and evaluates on \
+      them instead of the test set. \
       Writes to --output: checkpoint.safetensors (model + optimizer + data position; also the model for \
-      `reconstruct` and `evaluate`), log.csv (training loss and PSNR), eval.csv (test PSNR/SSIM), \
-      curves.svg, samples.png (test inputs over reconstructions) and report.md. Ctrl-C writes a checkpoint \
+      `reconstruct` and `evaluate`), log.csv (training loss and PSNR), eval.csv (test or validation PSNR, SSIM, \
+      NLL and calibration), curves.svg, samples.png (images) or samples.svg (audio) and report.md. Ctrl-C writes a checkpoint \
       and stops; `--resume` continues the same run, with the same losses as if it had not stopped (also \
       after a crash or kill, from the last periodic checkpoint).
       """)

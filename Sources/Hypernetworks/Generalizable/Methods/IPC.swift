@@ -69,10 +69,7 @@ public final class IPC: Module, RegisteredMethod {
   }
 
   public func weights(for observations: Observations) -> INRWeights {
-    let b = observations.batch, r = settings.rank
-    let data = tokenizer(observations)
-    let wt = weightTokens.value.unsqueezed(0).broadcast(to: [b, r, settings.dim])
-    let h = encoder(Tensor.concat([data, wt], axis: 1)).slice(axis: 1, data.shape[1], data.shape[1] + r)
+    let h = tokenizer.weightTokenOutputs(observations, weightTokens: [weightTokens.value], encoder: encoder)
     return inr.weights(u: head(h).transposed(1, 2))  // U [B, fanIn, r]
   }
 }

@@ -73,10 +73,7 @@ public final class TransINR: Module, RegisteredMethod {
   /// The INR weights of each signal: every layer per instance.
   public func weights(for observations: Observations) -> INRWeights {
     let b = observations.batch
-    let data = tokenizer(observations), d = settings.dim
-    let wt = weightTokens.map { $0.value.unsqueezed(0).broadcast(to: [b, $0.value.shape[0], d]) }
-    var h = encoder(Tensor.concat([data] + wt, axis: 1))
-    h = h.slice(axis: 1, data.shape[1], h.shape[1])
+    let h = tokenizer.weightTokenOutputs(observations, weightTokens: weightTokens.map(\.value), encoder: encoder)
     var offset = 0
     return INRWeights(hyponet.layerShapes.enumerated().map { k, shape in
       let (fanIn, fanOut) = shape
