@@ -45,7 +45,7 @@ let package = Package(
       name: "SignalsTests", dependencies: ["Signals", "HyperNN"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "NeuralFieldsTests", dependencies: ["NeuralFields"]),
-    .testTarget(name: "CLITests", dependencies: ["hyperinr"]),
+    .testTarget(name: "CLITests", dependencies: ["hyperinr"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HypernetworksTests", dependencies: ["Hypernetworks"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v5]

@@ -142,6 +142,34 @@ final class TrainCLITests: XCTestCase {
   }
 
 
+  /// Checkpoints written before the framework (no format key; Fixtures/README.md) load and give the
+  /// figures the build that wrote them printed; a file of an unknown format version is refused by name.
+  func testVersion1CheckpointsStillLoad() throws {
+    for (name, expected) in [("v1-transinr", "PSNR 9.46 dB (min 9.35, max 9.65), SSIM -0.0081"),
+                             ("v1-learnedinit", "PSNR 9.50 dB (min 9.47, max 9.53), SSIM 0.0118")] {
+      let url = try XCTUnwrap(Bundle.module.url(forResource: "\(name).safetensors", withExtension: nil, subdirectory: "Fixtures"))
+      let (s, out, err) = try run(["evaluate", "--model", url.path, "--data", "data/test"])
+      XCTAssertEqual(s, 0, err)
+      XCTAssert(out.hasPrefix("3 images at 16x16: \(expected)"), out)
+    }
+    let url = try XCTUnwrap(Bundle.module.url(forResource: "v1-transinr.safetensors", withExtension: nil, subdirectory: "Fixtures"))
+    let (s, out, err) = try run(["reconstruct", "--model", url.path, "data/test/img6.png", "-o", "r6.png"])
+    XCTAssertEqual(s, 0, err)
+    XCTAssert(out.contains("PSNR 9.38 dB, SSIM -0.0118"), out)
+    // The same file with a format this build does not know.
+    var data = try Data(contentsOf: url)
+    let header = "\"hyperinr.train\""
+    guard let r = data.range(of: Data(header.utf8)) else { return XCTFail("no training configuration in the fixture") }
+    data.replaceSubrange(r, with: Data("\"hyperinr.format\":\"generalizable-v9\",\"hyperinr.train\"".utf8))
+    // Keep the header length field right: it counts the JSON bytes after the first 8.
+    let grown = UInt64(data.count - (try Data(contentsOf: url)).count)
+    var length = data.prefix(8).withUnsafeBytes { $0.load(as: UInt64.self) }
+    length += grown
+    withUnsafeBytes(of: length) { data.replaceSubrange(0..<8, with: $0) }
+    try data.write(to: dir.appendingPathComponent("v9.safetensors"))
+    try expectOneLineError(["evaluate", "--model", "v9.safetensors"], in: dir, mentioning: ["v9.safetensors", "format 'generalizable-v9'", "generalizable-v2"])
+  }
+
   func testBadDataAndConfigsGiveOneClearLine() throws {
     // Unknown key, with its path.
     try (config(steps: 5) + "\nextra: 1\n").write(to: dir.appendingPathComponent("unknown.yaml"), atomically: true, encoding: .utf8)
