@@ -18,7 +18,8 @@ final class TrainingRun {
   var logURL: URL { folder.appendingPathComponent("log.csv") }
   var evalURL: URL { folder.appendingPathComponent("eval.csv") }
   static let logHeader = "step,epoch,loss,psnr,lr,seconds"
-  static let evalHeader = "step,test_psnr,test_ssim,images,test_nll,within_1sigma,within_2sigma"
+  /// The split evaluated (test or validation) is named in the run's report.
+  static let evalHeader = "step,psnr,ssim,signals,nll,within_1sigma,within_2sigma"
 
   init(config: TrainingConfig, folder: URL, resume: Bool) throws {
     self.config = config
