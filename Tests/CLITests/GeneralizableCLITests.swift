@@ -99,6 +99,12 @@ final class GeneralizableCLITests: XCTestCase {
     for f in ["m.png", "u.png", "c.png", "p/samples.png", "p/report.md"] {
       XCTAssert(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), f)
     }
+    // No output may replace the model, the input or another output.
+    try expectOneLineError(["reconstruct", "--model", "p/checkpoint.safetensors", "img/test/g4.png", "-o", "m.png", "--uncertainty", "p/checkpoint.safetensors"],
+                           in: dir, mentioning: ["checkpoint.safetensors", "write .png files"])
+    try expectOneLineError(["reconstruct", "--model", "p/checkpoint.safetensors", "img/test/g4.png", "-o", "same.png", "--uncertainty", "same.png"],
+                           in: dir, mentioning: ["same.png", "is the input, the model or another output"])
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("same.png").path))
     // A deterministic model has no uncertainty to write.
     try write(try String(contentsOf: dir.appendingPathComponent("ponp.yaml"), encoding: .utf8).replacingOccurrences(of: "probabilistic: true", with: ""),
               "det.yaml")

@@ -82,4 +82,23 @@ final class LearnedInitTests: XCTestCase {
       XCTAssertEqual(opt.step, reptile ? 0 : 60, "Reptile does not use Adam")
     }
   }
+
+  /// Reptile's update is theta += epsilon (mean adapted - theta): with `metaStepSize`, and without it (runs
+  /// written before the setting) with the step's learning rate.
+  func testReptileUpdateUsesItsMetaStepSize() {
+    let net = HypoNet(kind: .siren, inputDim: 1, outputDim: 1, hiddenLayers: 1, width: 6, w0: 2, w0First: 2)
+    let obs = observations([0.3, 1.7], coords)
+    let task = AudioReconstruction(length: coords.shape[0], sampleRate: 8000, trainPattern: nil, testPattern: nil)
+    for (step, lr, expected) in [(Float?(0.25), Float(0.5), Float(0.25)), (nil, 0.5, 0.5)] {
+      var rng = RandomGenerator(seed: 6)
+      let meta = LearnedInit(LearnedInit.Settings(innerSteps: 2, innerLearningRate: 0.2, reptile: true, metaStepSize: step),
+                             MethodContext(task: task, hyponet: net), rng: &rng)
+      let theta = meta.layers.map(\.value), adapted = meta.inferenceWeights(for: obs).packed
+      _ = meta.trainStep(TrainingBatch(observations: obs, queryCoords: obs.coords, queryTargets: obs.targets), optimizer: Adam(learningRate: lr))
+      for (k, p) in meta.layers.enumerated() {
+        let want = theta[k] + (adapted[k].mean(axis: 0) - theta[k]) * expected
+        for (a, b) in zip(p.value.scalars, want.scalars) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+      }
+    }
+  }
 }

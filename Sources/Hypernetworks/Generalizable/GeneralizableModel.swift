@@ -110,10 +110,13 @@ public struct GeneralizableModel {
     guard let json = file.metadata["hyperinr.train"] else {
       throw FitError(description: "\(path): not a trained hypernetwork (no training configuration in its metadata)")
     }
+    let config: TrainingConfig
     do {
-      return try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
+      config = try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
     } catch {
       throw FitError(description: "\(path): unreadable training configuration in its metadata (\(error))")
     }
+    if let p = config.problems().first { throw FitError(description: "\(path): its training configuration cannot be used: \(p)") }
+    return config
   }
 }

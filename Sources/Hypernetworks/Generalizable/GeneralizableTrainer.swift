@@ -30,7 +30,8 @@ public final class GeneralizableTrainer {
   public var task: any INRTask { model.task }
 
   /// One optimisation step on the next batch; returns the training loss (the method's objective: MSE, or
-  /// the Gaussian NLL of a probabilistic INR; for meta-learners after adaptation) and its PSNR (MSE only).
+  /// the Gaussian NLL of a probabilistic INR; for meta-learners after adaptation) and its PSNR relative to
+  /// the task's range (MSE only; NaN for a probabilistic INR).
   public func trainStep() throws -> (loss: Float, psnr: Double) { try trainStep(signals: try loader.next().0) }
 
   /// One optimisation step on `signals` [B, grid..., C] (the loader's position does not move).
@@ -41,7 +42,8 @@ public final class GeneralizableTrainer {
     guard loss.isFinite else {
       throw FitError(description: "training diverged at step \(step) (loss \(loss)); lower train.learningRate")
     }
-    return (loss, method.hyponet.isProbabilistic ? .nan : 10 * Foundation.log10(1 / max(Double(loss), 1e-20)))
+    let r = Double(task.range)
+    return (loss, method.hyponet.isProbabilistic ? .nan : 10 * Foundation.log10(r * r / max(Double(loss), 1e-20)))
   }
 
   /// What the method observes of `signals` and where it is scored, drawn from the trainer's stream: with

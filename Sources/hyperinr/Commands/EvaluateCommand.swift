@@ -21,9 +21,9 @@ struct Evaluate: ParsableCommand {
   var config: String?
   @Option(help: "Image or audio folder, or a list file (default: the config's test set).")
   var data: String?
-  @Option(help: "test or validation (the training signals held out by the config's data.validation).")
+  @Option(help: "test or validation (the training signals held out by the config's data.validation, chosen again from the training folder: add no files to it in between).")
   var split: String = "test"
-  @Option(help: "Number of images (a seeded choice; default: the config's data.testCount, 0 = all).")
+  @Option(help: "Number of signals (a seeded choice; default: the config's data.testCount, 0 = all).")
   var count: Int?
   @OptionGroup var tto: TestTimeOptions
   @Option(name: .customLong("standard-steps"), help: "Evaluate the Standard baseline with this many Adam steps per image.")
@@ -35,6 +35,7 @@ struct Evaluate: ParsableCommand {
     guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got '\(split)'") }
     guard split == "test" || data == nil else { throw ValidationError("--data and --split validation exclude each other") }
     guard (model == nil) != (standardSteps == nil) else { throw ValidationError("give --model, or --standard-steps with --config") }
+    guard model == nil || config == nil else { throw ValidationError("--config goes with --standard-steps; a --model holds its own configuration") }
     guard standardSteps == nil || config != nil else { throw ValidationError("--standard-steps needs --config (for the INR and the data)") }
     guard (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--count must be >= 0 and --standard-steps >= 1") }
   }

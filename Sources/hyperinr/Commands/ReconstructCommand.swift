@@ -41,11 +41,13 @@ struct Reconstruct: ParsableCommand {
   func run() throws {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
-      let extra = [uncertainty, context].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
-      for u in [out] + extra {
+      let pictures = [uncertainty, context].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+      for p in pictures where p.pathExtension.lowercased() != "png" { throw SignalError(p.path, "--uncertainty and --context write .png files") }
+      var seen = Set([input, model].map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+      for u in [out] + pictures {
         try OutputPath.checkWritable(u)
-        guard u.standardizedFileURL.path != URL(fileURLWithPath: input).standardizedFileURL.path else {
-          throw SignalError(u.path, "is the input; choose another output")
+        guard seen.insert(u.standardizedFileURL.path).inserted else {
+          throw SignalError(u.path, "is the input, the model or another output; choose another file")
         }
       }
       let m = try GeneralizableModel.load(URL(fileURLWithPath: model))
@@ -69,11 +71,12 @@ struct Reconstruct: ParsableCommand {
       let reference = signal.reshaped(Array(signal.shape.dropFirst()))
       if let img, img.height == info.size[0], img.width == info.size[1] {
         line += String(format: "; PSNR %.2f dB, ", Metrics.psnr(img.pixels, reference)) + Metrics.ssimSummary(img.pixels, reference)
-      } else if info.kind == .audio, (rate ?? info.sampleRate) == info.sampleRate, let score = m.task.scores(m.reconstruct(signal), signal).first {
+      }
+      let (mean, scale) = m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.coords, w) })
+      if info.kind == .audio, (rate ?? info.sampleRate) == info.sampleRate, let score = m.task.scores(m.task.signals(fromSamples: mean), signal).first {
         line += String(format: "; PSNR %.2f dB", score.psnr)
       }
       if let uncertainty {
-        let (_, scale) = m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.coords, w) })
         if let scale {
           let sigma = scale.mean(axis: scale.rank - 1, keepdims: true), top = max(sigma.scalars.max() ?? 1, 1e-12)
           try Image(pixels: (sigma * (1 / top)).reshaped([info.size[0], info.size[1], 1]).broadcast(to: [info.size[0], info.size[1], 3]))

@@ -1,8 +1,9 @@
 import ArgumentParser
 
-/// Trans-INR test-time optimisation (Sec. 4.4): Adam on the generated INR weights against the input's pixels.
+/// Test-time optimisation (Trans-INR Sec. 4.4): Adam on the predicted INR weights, of any method, against the
+/// observed samples of the input.
 struct TestTimeOptions: ParsableArguments {
-  @Option(name: .customLong("tto-steps"), help: "Test-time optimisation steps on Trans-INR's generated weights.")
+  @Option(name: .customLong("tto-steps"), help: "Test-time optimisation: Adam steps on the predicted INR weights (any method) against the observed samples.")
   var steps: Int = 0
   @Option(name: .customLong("tto-lr"), help: "Test-time optimisation learning rate (Adam).")
   var learningRate: Float = 1e-4

@@ -7,15 +7,16 @@ import NeuralFields
 /// SGD steps on the observed samples fit a new signal. Meta-training differentiates through the inner
 /// steps: second-order MAML (Finn et al. 2017, Eq. 1) records the inner gradients so the outer gradient
 /// includes the Hessian-vector terms; Reptile (Nichol et al. 2018) instead moves theta towards the adapted
-/// weights, theta += epsilon (mean adapted - theta), with its own meta step size epsilon.
+/// weights, theta += epsilon (mean adapted - theta), with its own meta step size epsilon (or, as runs
+/// written before that setting, the step's scheduled learning rate).
 public final class LearnedInit: Module, RegisteredMethod {
   public struct Settings: Codable, Equatable, Sendable {
     public var innerSteps: Int
     public var innerLearningRate: Float
     /// First-order Reptile instead of second-order MAML.
     public var reptile: Bool
-    /// Reptile's meta step size epsilon (required with `reptile: true`; Adam and its learning rate are
-    /// not used then).
+    /// Reptile's meta step size epsilon, in (0, 1] (Adam is not used then). Absent: the scheduled
+    /// `train.learningRate` of each step, as runs written before this setting existed used.
     public var metaStepSize: Float?
 
     public init(innerSteps: Int, innerLearningRate: Float, reptile: Bool, metaStepSize: Float? = nil) {
@@ -31,9 +32,7 @@ public final class LearnedInit: Module, RegisteredMethod {
   public static func problems(_ s: Settings, _ c: MethodContext) -> [String] {
     var p: [String] = []
     if s.innerSteps < 1 || !(s.innerLearningRate > 0) { p.append("learnedInit: innerSteps and innerLearningRate must be positive") }
-    if s.reptile && !(s.metaStepSize.map { $0 > 0 && $0 <= 1 } ?? false) {
-      p.append("learnedInit.metaStepSize: Reptile needs a meta step size in (0, 1], got \(s.metaStepSize.map { "\($0)" } ?? "none")")
-    }
+    if let e = s.metaStepSize, !(e > 0 && e <= 1) { p.append("learnedInit.metaStepSize: must be in (0, 1], got \(e)") }
     return p
   }
 
@@ -75,9 +74,8 @@ public final class LearnedInit: Module, RegisteredMethod {
   }
 
   public func trainStep(_ batch: TrainingBatch, optimizer: Adam) -> Float {
-    guard settings.reptile, let epsilon = settings.metaStepSize else {
-      return gradientStep(batch, optimizer: optimizer)
-    }
+    guard settings.reptile else { return gradientStep(batch, optimizer: optimizer) }
+    let epsilon = settings.metaStepSize ?? optimizer.learningRate
     let adapted = adapt(batch.observations, createGraph: false).detached()
     return GradMode.withoutGradients {
       let loss = objective.loss(hyponet(batch.queryCoords, adapted), batch.queryTargets).item()

@@ -24,6 +24,7 @@ public struct AudioReconstruction: INRTask {
   public var grid: [Int] { [length] }
   public var channels: Int { 1 }
   public var outputBias: Float { 0 }
+  public var range: Float { 2 }
   public var info: FieldSignal.Info { FieldSignal.Info(kind: .audio, size: [length], channels: 1, sampleRate: sampleRate) }
 
   public func open(_ path: String, test: Bool) throws -> any SignalSet {
@@ -38,7 +39,7 @@ public struct AudioReconstruction: INRTask {
     (0..<signals.shape[0]).map { i in
       let a = reconstructions.slice(axis: 0, i, i + 1), b = signals.slice(axis: 0, i, i + 1)
       let mse = Double((a - b).squaredNorm()) / Double(b.count)
-      return SignalScore(psnr: 10 * Foundation.log10(4 / max(mse, 1e-20)), ssim: nil)
+      return SignalScore(psnr: 10 * Foundation.log10(Double(range * range) / max(mse, 1e-20)), ssim: nil)
     }
   }
 }

@@ -53,6 +53,8 @@ public protocol INRTask {
   var info: FieldSignal.Info { get }
   /// The constant the hyponet adds to its output (the middle of the signal's range).
   var outputBias: Float { get }
+  /// Peak-to-peak range of the values (1 for images in [0, 1], 2 for audio in [-1, 1]); PSNR is relative to it.
+  var range: Float { get }
   /// A training or test set at `path` (a folder or a list file).
   func open(_ path: String, test: Bool) throws -> any SignalSet
   /// One signal file as the test set would give it, [grid..., C].

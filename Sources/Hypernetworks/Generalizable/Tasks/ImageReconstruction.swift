@@ -21,6 +21,7 @@ public struct ImageReconstruction: INRTask {
   public var grid: [Int] { [size, size] }
   public var channels: Int { 3 }
   public var outputBias: Float { 0.5 }
+  public var range: Float { 1 }
   public var info: FieldSignal.Info { FieldSignal.Info(kind: .image, size: [size, size], channels: 3, sampleRate: 0) }
 
   public func open(_ path: String, test: Bool) throws -> any SignalSet {
