@@ -6,7 +6,8 @@
 # below are compared on it. The test sets are evaluated once, at the end, by `hyperinr evaluate`.
 #   main:   IPC (transformer), IPC meta-learned, Trans-INR, Learned Init on emoji 64x64 (3000 steps), FSDD
 #           (3000 steps) and 64x64 photo patches (2000 steps); the same INR (Fourier ReLU 3 x 128) for all;
-#           Standard (Adam from a random init, 3 and 100 steps per signal) as the floor.
+#           Standard (Adam from a random init, 3 and 100 steps per signal), and the constant INR (mid-grey,
+#           silence) as the floor.
 #   layer:  IPC on emoji with the modulated layer 0, 1, 2, 3 (1000 steps; rank 32, the output layer 3 x 128 at
 #           its largest rank 3).
 #   rank:   IPC on emoji with r = 8, 32, 128 at layer 1 (1000 steps).
@@ -56,10 +57,12 @@ if [ "${SKIP_TRAINING:-}" = "" ]; then
 fi
 
 # Appends "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" from an `evaluate`
-# line (no commas in the arguments: they are CSV fields). Evaluations run one at a time, with both threads.
+# line (no commas in the arguments: they are CSV fields), unless the CSV has that row already (so an
+# interrupted evaluation continues). Evaluations run one at a time, with both threads.
 export HYPERINR_THREADS=2
 record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
   data=$1; method=$2; setting=$3; run=$4; shift 5
+  if grep -q "^$data,$method,$setting," "$CSV"; then return; fi
   line=$($BIN evaluate "$@")
   echo "$data / $method / $setting: $line"
   seconds=-
@@ -73,7 +76,7 @@ record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
   echo "$data,$method,$setting,$psnr,$ssim,$nll,$w1,$w2,$ms,$seconds" >> "$CSV"
 }
 
-echo "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" > "$CSV"
+[ -f "$CSV" ] || echo "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" > "$CSV"
 for d in emoji fsdd photos; do
   record $d IPC "one forward pass" "ipc-$d" -- --model "runs/ipc/ipc-$d/checkpoint.safetensors"
   record $d "IPC meta-learned" "2 inner steps" "ipc-meta-$d" -- --model "runs/ipc/ipc-meta-$d/checkpoint.safetensors"
@@ -82,6 +85,7 @@ for d in emoji fsdd photos; do
   for k in 3 100; do
     record $d Standard "Adam $k steps" - -- --config "configs/transinr-$d.yaml" --standard-steps $k --standard-lr 0.001
   done
+  record $d Constant "output bias everywhere" - -- --config "configs/transinr-$d.yaml" --constant
 done
 # Ablations: on the validation split (settings are compared there, not on the test set).
 for l in 0 1 2 3; do

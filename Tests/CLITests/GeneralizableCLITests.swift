@@ -70,6 +70,12 @@ final class GeneralizableCLITests: XCTestCase {
       XCTAssertEqual(s3, 0, err3)
       XCTAssert(out3.contains("128 frames at 16000 Hz"), out3)
     }
+    // The constant baseline: silence everywhere, PSNR relative to the range 2 from the clips' own energy.
+    let (s, out, err) = try run(["evaluate", "--config", "ipc.yaml", "--constant"])
+    XCTAssertEqual(s, 0, err)
+    XCTAssert(out.hasPrefix("2 clips of 64 samples: PSNR"), out)
+    let (s2, _, err2) = try run(["evaluate", "--config", "ipc.yaml", "--constant", "--standard-steps", "3"])
+    XCTAssertEqual(s2, 64, err2)
   }
 
   /// A probabilistic IPC on a 30 % context trains, reports NLL and calibration, and writes its mean,

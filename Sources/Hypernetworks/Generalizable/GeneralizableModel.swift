@@ -59,7 +59,9 @@ public struct GeneralizableModel {
   public func reconstructWithScale(_ signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4,
                                    contextSeed: UInt64 = 0) -> (mean: Tensor, scale: Tensor?) {
     let w = weights(for: signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate, contextSeed: contextSeed)
-    let (mean, scale) = predictor.hyponet.split(GradMode.withoutGradients { predictor.hyponet(task.coords, w) })
+    var out = GradMode.withoutGradients { predictor.hyponet(task.coords, w) }
+    if out.rank == 2 { out = out.unsqueezed(0).broadcast(to: [signals.shape[0]] + out.shape) }  // every layer shared
+    let (mean, scale) = predictor.hyponet.split(out)
     return (task.signals(fromSamples: mean), scale.map(task.signals(fromSamples:)))
   }
 

@@ -7,12 +7,13 @@ import Signals
 
 struct Evaluate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Mean test PSNR (SSIM for images; NLL and calibration for probabilistic models) of a trained model, or of the Standard baseline.",
+    abstract: "Mean test PSNR (SSIM for images; NLL and calibration for probabilistic models) of a trained model, or of a baseline.",
     discussion: """
       With --model, evaluates a checkpoint of `hyperinr train` on --data (default: its config's test set and \
       count; --split validation: the validation split held out of the training data by data.validation). \
       With --standard-steps K and --config, fits the config's INR to each signal from a random \
-      initialisation for K Adam steps instead.
+      initialisation for K Adam steps instead; with --constant and --config, scores the INR's output bias \
+      everywhere (mid-grey, silence): the floor a trained model has to beat.
       """)
 
   @Option(help: "A checkpoint written by `hyperinr train`.")
@@ -30,13 +31,17 @@ struct Evaluate: ParsableCommand {
   var standardSteps: Int?
   @Option(name: .customLong("standard-lr"), help: "Standard baseline learning rate.")
   var standardLR: Float = 1e-3
+  @Flag(help: "With --config: evaluate the constant baseline (the INR's output bias everywhere: mid-grey images, silent audio).")
+  var constant = false
 
   func validate() throws {
     guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got '\(split)'") }
     guard split == "test" || data == nil else { throw ValidationError("--data and --split validation exclude each other") }
-    guard (model == nil) != (standardSteps == nil) else { throw ValidationError("give --model, or --standard-steps with --config") }
-    guard model == nil || config == nil else { throw ValidationError("--config goes with --standard-steps; a --model holds its own configuration") }
-    guard standardSteps == nil || config != nil else { throw ValidationError("--standard-steps needs --config (for the INR and the data)") }
+    guard [model != nil, standardSteps != nil, constant].filter({ $0 }).count == 1 else {
+      throw ValidationError("give --model, or --standard-steps or --constant with --config")
+    }
+    guard model == nil || config == nil else { throw ValidationError("--config goes with --standard-steps or --constant; a --model holds its own configuration") }
+    guard model != nil || config != nil else { throw ValidationError("--standard-steps and --constant need --config (for the INR and the data)") }
     guard (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--count must be >= 0 and --standard-steps >= 1") }
   }
 
@@ -45,13 +50,14 @@ struct Evaluate: ParsableCommand {
       let m: GeneralizableModel
       if let model {
         m = try GeneralizableModel.load(URL(fileURLWithPath: model))
-      } else if let config, let standardSteps {
+      } else if let config {
         let cfg = try TrainingConfigFile.load(config, overrides: [])
-        let task = try cfg.makeTask()
-        m = GeneralizableModel(config: cfg, task: task, predictor: StandardBaseline(hyponet: cfg.hyponet(for: task), steps: standardSteps,
-                                                                                    learningRate: standardLR, seed: cfg.train.seed))
+        let task = try cfg.makeTask(), net = cfg.hyponet(for: task)
+        let baseline: any INRPredictor = standardSteps.map { StandardBaseline(hyponet: net, steps: $0, learningRate: standardLR, seed: cfg.train.seed) }
+          ?? ConstantBaseline(hyponet: net)
+        m = GeneralizableModel(config: cfg, task: task, predictor: baseline)
       } else {
-        throw ValidationError("give --model, or --standard-steps with --config")
+        throw ValidationError("give --model, or --standard-steps or --constant with --config")
       }
       let cfg = m.config
       let images = try cfg.testSignals(m.task, from: data, count: count, validation: split == "validation")
