@@ -83,6 +83,9 @@ extension Tensor {
     return Tensor.result(target, r.storage, [self]) { g, _ in [g.sum(toShape: self.shape)] }
   }
 
+  /// `b` copies of the tensor along a new leading axis, [b] + shape (the gradient is summed over them).
+  public func repeated(batch b: Int) -> Tensor { unsqueezed(0).broadcast(to: [b] + shape) }
+
   /// Elements `start..<end` along `axis`.
   public func slice(axis a: Int, _ start: Int, _ end: Int) -> Tensor {
     let ax = axis(a)

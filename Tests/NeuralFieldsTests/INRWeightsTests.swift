@@ -12,7 +12,7 @@ final class INRWeightsTests: XCTestCase {
   func testMixedSharedAndPerInstanceLayersMatchSingleInstances() {
     var rng = RandomGenerator(seed: 1)
     let a = net.initialWeights(rng: &rng), b = net.initialWeights(rng: &rng)
-    var mixed = INRWeights.stacked([a, b])
+    var mixed = INRWeights(packed: zip(a.packed, b.packed).map { Tensor.stack([$0, $1]) })
     mixed.layers[0] = a.layers[0]  // shared by both instances
     mixed.layers[2] = a.layers[2]
     let coords = Tensor.uniform([7, 2], low: -1, high: 1, rng: &rng)

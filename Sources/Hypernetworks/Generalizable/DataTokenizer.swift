@@ -41,7 +41,7 @@ public final class DataTokenizer {
   /// returns the outputs at the weight tokens [B, sum g, D].
   public func weightTokenOutputs(_ observations: Observations, weightTokens: [Tensor], encoder: TransformerEncoder) -> Tensor {
     let data = self(observations), b = observations.batch
-    let wt = weightTokens.map { $0.unsqueezed(0).broadcast(to: [b] + $0.shape) }
+    let wt = weightTokens.map { $0.repeated(batch: b) }
     let h = encoder(Tensor.concat([data] + wt, axis: 1))
     return h.slice(axis: 1, data.shape[1], h.shape[1])
   }

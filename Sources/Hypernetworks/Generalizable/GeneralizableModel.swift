@@ -60,7 +60,7 @@ public struct GeneralizableModel {
                                    contextSeed: UInt64 = 0) -> (mean: Tensor, scale: Tensor?) {
     let w = weights(for: signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate, contextSeed: contextSeed)
     var out = GradMode.withoutGradients { predictor.hyponet(task.coords, w) }
-    if out.rank == 2 { out = out.unsqueezed(0).broadcast(to: [signals.shape[0]] + out.shape) }  // every layer shared
+    if out.rank == 2 { out = out.repeated(batch: signals.shape[0]) }  // every layer shared
     let (mean, scale) = predictor.hyponet.split(out)
     return (task.signals(fromSamples: mean), scale.map(task.signals(fromSamples:)))
   }

@@ -19,12 +19,7 @@ public final class StandardBaseline: INRPredictor {
 
   public func inferenceWeights(for observations: Observations) -> INRWeights {
     var rng = RandomGenerator(seed: seed)
-    let start = hyponet.initialWeights(rng: &rng)
-    let b = observations.batch
-    let batched = INRWeights(start.layers.map {
-      LayerWeights(weight: $0.weight.unsqueezed(0).broadcast(to: [b] + $0.weight.shape),
-                   bias: $0.bias.unsqueezed(0).broadcast(to: [b] + $0.bias.shape))
-    })
-    return TestTimeOptimization.refine(batched, hyponet: hyponet, observations: observations, steps: steps, learningRate: learningRate)
+    let start = hyponet.initialWeights(rng: &rng).perInstance(batch: observations.batch)
+    return TestTimeOptimization.refine(start, hyponet: hyponet, observations: observations, steps: steps, learningRate: learningRate)
   }
 }

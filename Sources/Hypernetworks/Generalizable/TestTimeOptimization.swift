@@ -10,10 +10,7 @@ public enum TestTimeOptimization {
                             learningRate: Float = 1e-4) -> INRWeights {
     guard steps > 0 else { return weights }
     let b = observations.batch, objective = Objective(hyponet: hyponet)
-    let params = FieldParameters(INRWeights(weights.layers.map { l in
-      guard !l.isBatched else { return l }
-      return LayerWeights(weight: l.weight.unsqueezed(0).broadcast(to: [b] + l.weight.shape), bias: l.bias)
-    }).detached())
+    let params = FieldParameters(weights.perInstance(batch: b).detached())
     let opt = Adam(learningRate: learningRate)
     for _ in 0..<steps { opt.minimize(params) { objective.loss(hyponet(observations.coords, params.hyponetWeights), observations.targets) * Float(b) } }
     return params.hyponetWeights.detached()

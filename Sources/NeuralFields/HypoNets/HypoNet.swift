@@ -89,10 +89,12 @@ public struct HypoNet: Codable, Equatable, Sendable {
   public func encode(_ x: Tensor) -> Tensor { network.encode(x) }
 
   /// Layer k applied to h, activation included: for running the INR one layer at a time.
-  public func layer(_ k: Int, _ h: Tensor, _ w: LayerWeights) -> Tensor {
-    let (fanIn, fanOut) = layerShapes[k]
+  public func layer(_ k: Int, _ h: Tensor, _ w: LayerWeights) -> Tensor { layer(k, h, w, shapes: layerShapes, network: network) }
+
+  private func layer(_ k: Int, _ h: Tensor, _ w: LayerWeights, shapes: [(Int, Int)], network: any HypoNetwork) -> Tensor {
+    let (fanIn, fanOut) = shapes[k]
     precondition(w.fanIn == fanIn && w.fanOut == fanOut, "layer \(k) must be [\(fanIn), \(fanOut)], got \(w.weight.shape)")
-    return network.layer(k, of: layerShapes.count, h, w)
+    return network.layer(k, of: shapes.count, h, w)
   }
 
   /// The output head after the last layer: act(h) + outputBias (probabilistic: that for the means,
@@ -117,10 +119,11 @@ public struct HypoNet: Codable, Equatable, Sendable {
   /// (one INR, or a batch where any layer may be per instance). Returns [N, out], or [B, N, out] when
   /// the coordinates or any layer are batched (out = outputDim, or 2 outputDim when probabilistic).
   public func callAsFunction(_ coords: Tensor, _ weights: INRWeights) -> Tensor {
-    precondition(weights.layers.count == layerShapes.count, "hyponet needs \(layerShapes.count) layers, got \(weights.layers.count)")
+    let shapes = layerShapes, net = network
+    precondition(weights.layers.count == shapes.count, "hyponet needs \(shapes.count) layers, got \(weights.layers.count)")
     precondition(coords.shape.last == inputDim, "hyponet expects \(inputDim)-D coordinates, got \(coords.shape)")
-    var h = encode(coords)
-    for (k, w) in weights.layers.enumerated() { h = layer(k, h, w) }
+    var h = net.encode(coords)
+    for (k, w) in weights.layers.enumerated() { h = layer(k, h, w, shapes: shapes, network: net) }
     return output(h)
   }
 }

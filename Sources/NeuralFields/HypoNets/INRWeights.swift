@@ -34,7 +34,7 @@ public struct LayerWeights {
 
   /// The packed layout [fanIn + 1, fanOut] (or [B, fanIn + 1, fanOut]) of model files.
   public var packed: Tensor {
-    let b = isBatched && bias.rank == 2 ? bias.unsqueezed(0).broadcast(to: [weight.shape[0], 1, fanOut]) : bias
+    let b = isBatched && bias.rank == 2 ? bias.repeated(batch: weight.shape[0]) : bias
     return Tensor.concat([weight, b], axis: weight.rank - 2)
   }
 
@@ -53,7 +53,7 @@ public struct LayerWeights {
   /// The bias in the form `Tensor.linear` takes for this layer's weight ([fanOut], or [B, 1, fanOut]).
   public var linearBias: Tensor {
     guard isBatched else { return bias.reshaped([fanOut]) }
-    return bias.rank == 3 ? bias : bias.unsqueezed(0).broadcast(to: [weight.shape[0], 1, fanOut])
+    return bias.rank == 3 ? bias : bias.repeated(batch: weight.shape[0])
   }
 
   /// The same layer without gradient history.
@@ -92,11 +92,11 @@ public struct INRWeights {
     })
   }
 
-  /// Unbatched INRs stacked into one batch: every layer per instance.
-  public static func stacked(_ items: [INRWeights]) -> INRWeights {
-    INRWeights((0..<items[0].layers.count).map { k in
-      LayerWeights(weight: Tensor.stack(items.map { $0.layers[k].weight }),
-                   bias: Tensor.stack(items.map { $0.layers[k].bias }))
+  /// Every layer per instance for a batch of `b`: shared layers (weights and biases) copied b times.
+  public func perInstance(batch b: Int) -> INRWeights {
+    INRWeights(layers.map { l in
+      guard !l.isBatched else { return l }
+      return LayerWeights(weight: l.weight.repeated(batch: b), bias: l.bias.repeated(batch: b))
     })
   }
 }

@@ -72,12 +72,15 @@ struct Reconstruct: ParsableCommand {
       if let img, img.height == info.size[0], img.width == info.size[1] {
         line += String(format: "; PSNR %.2f dB, ", Metrics.psnr(img.pixels, reference)) + Metrics.ssimSummary(img.pixels, reference)
       }
-      let (mean, scale) = m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.coords, w) })
-      if info.kind == .audio, (rate ?? info.sampleRate) == info.sampleRate, let score = m.task.scores(m.task.signals(fromSamples: mean), signal).first {
+      let scoresAudio = info.kind == .audio && (rate ?? info.sampleRate) == info.sampleRate
+      // The INR on the model's own grid, for the audio PSNR and the uncertainty map only.
+      let onGrid = scoresAudio || uncertainty != nil
+        ? m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.coords, w) }) : nil
+      if scoresAudio, let mean = onGrid?.mean, let score = m.task.scores(m.task.signals(fromSamples: mean), signal).first {
         line += String(format: "; PSNR %.2f dB", score.psnr)
       }
       if let uncertainty {
-        if let scale {
+        if let scale = onGrid?.scale {
           let sigma = scale.mean(axis: scale.rank - 1, keepdims: true), top = max(sigma.scalars.max() ?? 1, 1e-12)
           try Image(pixels: (sigma * (1 / top)).reshaped([info.size[0], info.size[1], 1]).broadcast(to: [info.size[0], info.size[1], 3]))
             .writePNG(URL(fileURLWithPath: uncertainty))

@@ -69,6 +69,7 @@ struct TrainingReport {
                                SVGPlot.Series(name: "\(run.split) PSNR", points: evals.map { ($0[0], $0[1]) }, markers: true)])
     try AtomicFile.write(Data(svg.render().utf8), to: dir.appendingPathComponent("curves.svg"))
     let (samplesFile, caption) = try samples(in: dir)
+    let perSignal = run.trainer.model.weights(for: run.test.slice(axis: 0, 0, 1)).instanceParameterCount
     let last = evals.last ?? [0, .nan, .nan, 0]
     let seconds = log.last?[5] ?? 0
     var md = "# \(cfg.method) on \(URL(fileURLWithPath: cfg.data.train).lastPathComponent)\n\n"
@@ -77,7 +78,7 @@ struct TrainingReport {
     if last.count >= 7 && last[4].isFinite {
       md += String(format: "; NLL %.3f, %.1f %% of the values within 1 sigma and %.1f %% within 2 sigma", last[4], 100 * last[5], 100 * last[6])
     }
-    md += ".\n\n![curves](curves.svg)\n\n![\(caption)](\(samplesFile))\n\n\(run.trainer.method.summary).\n\n## Configuration\n\n```json\n"
+    md += ".\n\n![curves](curves.svg)\n\n![\(caption)](\(samplesFile))\n\n\(run.trainer.method.summary); \(perSignal) of the INR's \(run.trainer.method.hyponet.parameterCount) numbers are specific to each signal.\n\n## Configuration\n\n```json\n"
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
     md += String(decoding: try enc.encode(cfg), as: UTF8.self) + "\n```\n"

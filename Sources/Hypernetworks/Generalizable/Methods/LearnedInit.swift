@@ -59,7 +59,7 @@ public final class LearnedInit: Module, RegisteredMethod {
   /// With `createGraph` they stay differentiable in theta (second-order MAML).
   public func adapt(_ observations: Observations, createGraph: Bool, steps: Int? = nil) -> INRWeights {
     let b = observations.batch
-    let theta = layers.map { $0.value.unsqueezed(0).broadcast(to: [b] + $0.value.shape) }
+    let theta = layers.map { $0.value.repeated(batch: b) }
     let adapted = InnerLoop.adapt(theta, steps: steps ?? settings.innerSteps, learningRate: settings.innerLearningRate,
                                   createGraph: createGraph) { w in
       objective.loss(hyponet(observations.coords, INRWeights(packed: w)), observations.targets) * Float(b)

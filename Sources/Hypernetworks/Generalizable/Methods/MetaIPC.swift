@@ -55,7 +55,7 @@ public final class MetaIPC: Module, RegisteredMethod {
   /// U of every observed signal after the inner loop (differentiable in the parameters with `createGraph`).
   public func adapt(_ observations: Observations, createGraph: Bool) -> INRWeights {
     let b = observations.batch
-    let u0 = initialFactor.value.unsqueezed(0).broadcast(to: [b] + initialFactor.value.shape)
+    let u0 = initialFactor.value.repeated(batch: b)
     let u = InnerLoop.adapt([u0], steps: settings.innerSteps, learningRate: settings.innerLearningRate, createGraph: createGraph,
                             stepScale: { $0.square().sum(axes: [1, 2], keepdims: true) }) { u in
       objective.loss(hyponet(observations.coords, inr.weights(u: u[0])), observations.targets) * Float(b)

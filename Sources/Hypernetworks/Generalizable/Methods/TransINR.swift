@@ -83,7 +83,7 @@ public final class TransINR: Module, RegisteredMethod {
       let u = heads[k](out).transposed(1, 2)  // [B, fanIn, g]
       let columns = g == fanOut ? u : u.gather(axis: 2, indices: (0..<fanOut).map { $0 % g })
       let w = (columns * base[k].value.slice(axis: 0, 0, fanIn)).l2Normalized(axis: 1)
-      let bias = base[k].value.slice(axis: 0, fanIn, fanIn + 1).unsqueezed(0).broadcast(to: [b, 1, fanOut])
+      let bias = base[k].value.slice(axis: 0, fanIn, fanIn + 1).repeated(batch: b)
       return LayerWeights(weight: w, bias: bias)
     })
   }
