@@ -16,10 +16,18 @@ public enum Loss {
 
   /// Gaussian negative log-likelihood with per-element variance (PyTorch's GaussianNLLLoss):
   /// mean(0.5 (log max(var, eps) + (target - mean)^2 / max(var, eps))) + 0.5 log(2 pi) when `full`.
+  ///
+  /// With `beta` > 0 this is the beta-NLL of Seitzer et al. 2022 ("On the pitfalls of heteroscedastic
+  /// uncertainty estimation", Eq. 5): each element's NLL weighted by its variance^beta, held constant
+  /// (no gradient through the weight). Plain NLL scales the mean's gradient by 1 / variance, so the mean
+  /// learns slowly wherever the predicted variance is large; beta = 1 gives the mean exactly the MSE
+  /// gradient (mean - target) / n while the variance still converges to the squared error.
   public static func gaussianNLL(mean: Tensor, variance: Tensor, target: Tensor, eps: Float = 1e-6,
-                                 full: Bool = false) -> Tensor {
+                                 full: Bool = false, beta: Float = 0) -> Tensor {
     let v = variance.clamped(min: eps)
-    let nll = ((v.log() + (target - mean).square() / v) * 0.5).mean()
-    return full ? nll + 0.9189385332046727 : nll  // 0.5 log(2 pi)
+    var nll = (v.log() + (target - mean).square() / v) * 0.5
+    if full { nll = nll + 0.9189385332046727 }  // 0.5 log(2 pi)
+    if beta != 0 { nll = nll * v.detached().pow(beta) }
+    return nll.mean()
   }
 }

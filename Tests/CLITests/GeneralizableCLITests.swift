@@ -76,6 +76,14 @@ final class GeneralizableCLITests: XCTestCase {
     XCTAssert(out.hasPrefix("2 clips of 64 samples: PSNR"), out)
     let (s2, _, err2) = try run(["evaluate", "--config", "ipc.yaml", "--constant", "--standard-steps", "3"])
     XCTAssertEqual(s2, 64, err2)
+    // Peak-normalised clips (the clips' peak is 0.5): silence now misses 4x the energy, 6 dB less.
+    let (s3, out3, err3) = try run(["evaluate", "--config", "ipc.yaml", "--constant", "--set", "data.normalize=peak"])
+    XCTAssertEqual(s3, 0, err3)
+    func psnr(_ line: String) -> Double? {
+      line.split(separator: " ").firstIndex(of: "PSNR").flatMap { i in Double(line.split(separator: " ")[i + 1]) }
+    }
+    let drop = (psnr(out) ?? .nan) - (psnr(out3) ?? .nan)
+    XCTAssert(drop > 5.8 && drop < 6.1, "\(out) vs \(out3)")
   }
 
   /// A probabilistic IPC on a 30 % context trains, reports NLL and calibration, and writes its mean,
@@ -130,6 +138,8 @@ final class GeneralizableCLITests: XCTestCase {
                            ("ipc.rank=0", "ipc.rank: must be in 1...8"),
                            ("data.contextFraction=1.5", "data.contextFraction: must be in (0, 1]"),
                            ("data.contextFraction=0", "data.contextFraction: must be in (0, 1]"),
+                           ("train.nllBeta=0.5", "train.nllBeta: only for a probabilistic INR"),
+                           ("data.normalize=rms", "data.normalize: expected none or peak, got rms"),
                            ("method=nerf-magic", "unknown method 'nerf-magic'"),
                            ("ipc.ranks=3", "unknown key 'ipc.ranks'")] {
       try expectOneLineError(["train", "--config", "a.yaml", "--output", "x", "--set", set], in: dir, mentioning: ["a.yaml", message])

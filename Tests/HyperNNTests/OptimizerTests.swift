@@ -116,4 +116,22 @@ final class OptimizerTests: XCTestCase {
     XCTAssertEqual(Double(Loss.gaussianNLL(mean: p, variance: v, target: t, full: true).item()),
                    nll + 0.5 * Foundation.log(2 * Double.pi), accuracy: 1e-6)
   }
+
+  /// beta-NLL weights each element by variance^beta without a gradient through the weight: at beta = 1
+  /// the mean's gradient is the MSE one, (mean - target) / n, whatever the variance.
+  func testBetaNLLWeightsByHeldVariance() {
+    let p = Tensor([1, 2, 3]), t = Tensor([1.5, 2, 2]), v = Tensor([0.5, 1, 2])
+    let weighted = (0..<3).map { i -> Double in
+      let vv = Double(v.scalars[i]), d = Double(p.scalars[i] - t.scalars[i])
+      return Foundation.sqrt(vv) * 0.5 * (Foundation.log(vv) + d * d / vv)
+    }.reduce(0, +) / 3
+    XCTAssertEqual(Double(Loss.gaussianNLL(mean: p, variance: v, target: t, beta: 0.5).item()), weighted, accuracy: 1e-6)
+    let mean = p.requiringGrad(), variance = v.requiringGrad()
+    let g = gradients(of: Loss.gaussianNLL(mean: mean, variance: variance, target: t, beta: 1), wrt: [mean, variance])
+    for i in 0..<3 {
+      XCTAssertEqual(g[0].scalars[i], (p.scalars[i] - t.scalars[i]) / 3, accuracy: 1e-6)
+      let d = p.scalars[i] - t.scalars[i], vv = v.scalars[i]
+      XCTAssertEqual(g[1].scalars[i], vv * 0.5 * (1 / vv - d * d / (vv * vv)) / 3, accuracy: 1e-6)
+    }
+  }
 }

@@ -27,6 +27,20 @@ final class WaveformTests: XCTestCase {
     for (a, b) in zip(back.samples.scalars, t.scalars) { XCTAssertEqual(a, b, accuracy: 1 / 32767) }
   }
 
+  /// AudioFolder cuts or zero-pads to its length, then optionally scales the kept part to peak 1.
+  func testAudioFolderCutsPadsAndNormalizesPeak() throws {
+    let dir = try Fixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let loud = dir.appendingPathComponent("a.wav"), silent = dir.appendingPathComponent("b.wav")
+    try Waveform(samples: Tensor(shape: [4, 1], scalars: [0.1, -0.25, 0.05, 0.5]), sampleRate: 8000).writeWAV(loud)
+    try Waveform(samples: Tensor(shape: [2, 1], scalars: [0, 0]), sampleRate: 8000).writeWAV(silent)
+    let plain = try AudioFolder.open(dir.path, length: 3, sampleRate: 8000)
+    let peak = try AudioFolder.open(dir.path, length: 3, sampleRate: 8000, normalizePeak: true)
+    for (a, b) in zip(try plain.item(0).scalars, [0.1, -0.25, 0.05] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    for (a, b) in zip(try peak.item(0).scalars, [0.4, -1, 0.2] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-3) }  // peak of the kept 3
+    XCTAssertEqual(try peak.item(1).scalars, [0, 0, 0])
+  }
+
   func testCorruptWAVFilesGiveClearErrors() throws {
     let dir = try Fixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -23,17 +23,22 @@ public struct Observations {
 }
 
 /// How INR outputs are scored against targets: MSE, or for a probabilistic hyponet (PONP) the Gaussian
-/// negative log-likelihood of the targets under its predicted means and scales.
+/// negative log-likelihood of the targets under its predicted means and scales, optionally beta-weighted.
 public struct Objective: Sendable {
   public var hyponet: HypoNet
+  /// The beta of beta-NLL for a probabilistic hyponet (`Loss.gaussianNLL`; 0: plain NLL).
+  public var nllBeta: Float
 
-  public init(hyponet: HypoNet) { self.hyponet = hyponet }
+  public init(hyponet: HypoNet, nllBeta: Float = 0) {
+    self.hyponet = hyponet
+    self.nllBeta = nllBeta
+  }
 
   /// The loss of hyponet outputs against targets [..., C].
   public func loss(_ output: Tensor, _ targets: Tensor) -> Tensor {
     let (mean, scale) = hyponet.split(output)
     guard let scale else { return Loss.mse(mean, targets) }
-    return Loss.gaussianNLL(mean: mean, variance: scale.square(), target: targets, full: true)
+    return Loss.gaussianNLL(mean: mean, variance: scale.square(), target: targets, full: true, beta: nllBeta)
   }
 }
 

@@ -8,11 +8,14 @@ public struct MethodContext {
   public var hyponet: HypoNet
   /// Models see a context subset of each signal (the tokenizers then also see the mask).
   public var partial: Bool
+  /// The beta of the probabilistic INR's beta-NLL loss (0: plain NLL).
+  public var nllBeta: Float
 
-  public init(task: any INRTask, hyponet: HypoNet, partial: Bool = false) {
+  public init(task: any INRTask, hyponet: HypoNet, partial: Bool = false, nllBeta: Float = 0) {
     self.task = task
     self.hyponet = hyponet
     self.partial = partial
+    self.nllBeta = nllBeta
   }
 
   /// The data tokens' patches: the task's channels, plus the observation mask when partial.
@@ -20,7 +23,7 @@ public struct MethodContext {
     GridPatches(grid: task.grid, channels: task.channels + (partial ? 1 : 0), patch: patch)
   }
 
-  public var objective: Objective { Objective(hyponet: hyponet) }
+  public var objective: Objective { Objective(hyponet: hyponet, nllBeta: nllBeta) }
 }
 
 /// A method that can be named in a training config: its settings section, their checks, and how it is

@@ -46,6 +46,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Training signals held out as the validation split (a seeded choice; absent or 0: none). Runs
     /// with one evaluate on it instead of the test set, so settings are chosen without the test data.
     public var validation: Int?
+    /// Audio: "peak" scales every clip to peak 1 before training and scoring (absent or "none": as recorded).
+    public var normalize: String?
   }
 
   /// The Fourier-feature ReLU INR (NeuralFields.HypoNet `.fourier`).
@@ -69,6 +71,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var logEvery: Int
     public var evalEvery: Int
     public var checkpointEvery: Int
+    /// Probabilistic INRs: the beta of the beta-NLL loss in [0, 1] (`Loss.gaussianNLL`; absent: 0, the
+    /// plain Gaussian NLL). 1 trains the mean with the MSE gradient.
+    public var nllBeta: Float?
   }
 
   public var method: String
@@ -132,7 +137,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
       return ImageReconstruction(size: data.size, trainTransform: transform(test: false), testTransform: transform(test: true))
     case "audio":
       guard let rate = data.sampleRate, rate > 0 else { throw ConfigError("data.sampleRate: required (and positive) for task audio") }
-      return AudioReconstruction(length: data.size, sampleRate: rate, trainPattern: data.trainMatch, testPattern: data.testMatch)
+      return AudioReconstruction(length: data.size, sampleRate: rate, trainPattern: data.trainMatch, testPattern: data.testMatch,
+                                 normalizePeak: data.normalize == "peak")
     default:
       throw ConfigError("task: expected image or audio, got \(task ?? "")")
     }
@@ -151,7 +157,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   /// What a method of this run is built from.
   public func context() throws -> MethodContext {
     let t = try makeTask()
-    return MethodContext(task: t, hyponet: hyponet(for: t), partial: isPartial)
+    return MethodContext(task: t, hyponet: hyponet(for: t), partial: isPartial, nllBeta: train.nllBeta ?? 0)
   }
 
   public func transform(test: Bool) -> ImageFolder.Transform {
@@ -177,6 +183,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     } else if data.size < 11 || data.size > 2048 {
       p.append("data.size: must be in 11...2048 (at least the SSIM window), got \(data.size)")
     }
+    if let n = data.normalize {
+      if !["none", "peak"].contains(n) { p.append("data.normalize: expected none or peak, got \(n)") }
+      if !audio && n != "none" { p.append("data.normalize: only for task audio") }
+    }
     if data.testCount < 0 { p.append("data.testCount: must be >= 0") }
     if let f = data.contextFraction, !(f > 0 && f <= 1) { p.append("data.contextFraction: must be in (0, 1], got \(f)") }
     if let v = data.validation, v < 0 { p.append("data.validation: must be >= 0, got \(v)") }
@@ -193,6 +203,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
     let t = train
     if t.steps < 1 || t.batch < 1 || !(t.learningRate > 0) { p.append("train: steps, batch and learningRate must be positive") }
+    if let b = t.nllBeta {
+      if !(b >= 0 && b <= 1) { p.append("train.nllBeta: must be in [0, 1], got \(b)") }
+      if !(probabilistic ?? false) { p.append("train.nllBeta: only for a probabilistic INR (probabilistic: true)") }
+    }
     if t.batch > 4096 { p.append("train.batch: at most 4096, got \(t.batch)") }
     if !["cosine", "constant"].contains(t.schedule) { p.append("train.schedule: expected cosine or constant, got \(t.schedule)") }
     if t.pixels < 0 || t.warmup < 0 || t.logEvery < 1 || t.evalEvery < 0 || t.checkpointEvery < 0 {

@@ -18,8 +18,10 @@ struct Evaluate: ParsableCommand {
 
   @Option(help: "A checkpoint written by `hyperinr train`.")
   var model: String?
-  @Option(help: "A training config (YAML) for --standard-steps.")
+  @Option(help: "A training config (YAML) for --standard-steps or --constant.")
   var config: String?
+  @Option(name: .customLong("set"), help: "With --config: override a setting, e.g. --set data.normalize=peak (repeatable).")
+  var overrides: [String] = []
   @Option(help: "Image or audio folder, or a list file (default: the config's test set).")
   var data: String?
   @Option(help: "test or validation (the training signals held out by the config's data.validation, chosen again from the training folder: add no files to it in between).")
@@ -42,6 +44,7 @@ struct Evaluate: ParsableCommand {
     }
     guard model == nil || config == nil else { throw ValidationError("--config goes with --standard-steps or --constant; a --model holds its own configuration") }
     guard model != nil || config != nil else { throw ValidationError("--standard-steps and --constant need --config (for the INR and the data)") }
+    guard config != nil || overrides.isEmpty else { throw ValidationError("--set goes with --config") }
     guard (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--count must be >= 0 and --standard-steps >= 1") }
   }
 
@@ -51,7 +54,7 @@ struct Evaluate: ParsableCommand {
       if let model {
         m = try GeneralizableModel.load(URL(fileURLWithPath: model))
       } else if let config {
-        let cfg = try TrainingConfigFile.load(config, overrides: [])
+        let cfg = try TrainingConfigFile.load(config, overrides: overrides)
         let task = try cfg.makeTask(), net = cfg.hyponet(for: task)
         let baseline: any INRPredictor = standardSteps.map { StandardBaseline(hyponet: net, steps: $0, learningRate: standardLR, seed: cfg.train.seed) }
           ?? ConstantBaseline(hyponet: net)
