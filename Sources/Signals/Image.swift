@@ -62,18 +62,20 @@ public struct Image {
     return Image(pixels: color * a + (1 - a) * bg)
   }
 
-  /// 8-bit samples (clamped to [0, 1], rounded to nearest).
-  public func bytes() -> [UInt8] { pixels.scalars.map { UInt8((min(max($0, 0), 1) * 255).rounded()) } }
+  /// 8-bit samples (clamped to [0, 1], rounded to nearest; NaN becomes 0).
+  public func bytes() -> [UInt8] { pixels.scalars.map { $0.isNaN ? 0 : UInt8((min(max($0, 0), 1) * 255).rounded()) } }
 
-  /// Writes a PNG (8-bit) atomically.
+  /// Writes a PNG (8-bit) atomically; refuses pixels that are NaN or infinite (nothing is written).
   public func writePNG(_ url: URL) throws {
+    try SignalError.requireFinite(pixels, writing: url)
     try Self.writeAtomically(url) { tmp, err in
       hi_png_write(tmp, bytes(), Int32(width), Int32(height), Int32(channels), err, 256)
     }
   }
 
-  /// Writes a baseline JPEG (gray or RGB) at `quality` 1-100 atomically.
+  /// Writes a baseline JPEG (gray or RGB) at `quality` 1-100 atomically; refuses NaN or infinite pixels.
   public func writeJPEG(_ url: URL, quality: Int) throws {
+    try SignalError.requireFinite(pixels, writing: url)
     guard channels == 1 || channels == 3 else { throw SignalError(url.path, "JPEG needs a gray or RGB image, this one has \(channels) channels") }
     try Self.writeAtomically(url) { tmp, err in
       hi_jpeg_write(tmp, bytes(), Int32(width), Int32(height), Int32(channels), Int32(max(1, min(100, quality))), err, 256)

@@ -16,7 +16,7 @@ public struct Waveform {
   }
 
   /// Reads RIFF/WAVE: PCM 8 (unsigned), 16, 24, 32-bit integer or 32-bit float (also WAVE_FORMAT_EXTENSIBLE),
-  /// any channel count. Integers are scaled by 1 / 2^(bits-1).
+  /// up to `maxChannels` channels at up to `maxSampleRate`. Integers are scaled by 1 / 2^(bits-1).
   public static func load(_ url: URL) throws -> Waveform {
     guard let data = FileManager.default.contents(atPath: url.path) else { throw SignalError(url.path, "cannot be read") }
     let bytes = [UInt8](data)
@@ -37,7 +37,9 @@ public struct Waveform {
         format = (tag, u16(body + 2), u32(body + 4), u16(body + 14))
       } else if id == "data" {
         guard let f = format else { throw SignalError(url.path, "data chunk before fmt chunk") }
-        guard f.channels > 0, f.rate > 0 else { throw SignalError(url.path, "invalid fmt: \(f.channels) channels at \(f.rate) Hz") }
+        guard (1...maxChannels).contains(f.channels), (1...maxSampleRate).contains(f.rate) else {
+          throw SignalError(url.path, "invalid fmt: \(f.channels) channels at \(f.rate) Hz (expected 1...\(maxChannels) channels at 1...\(maxSampleRate) Hz)")
+        }
         let width = f.bits / 8
         guard (f.tag == 1 && [8, 16, 24, 32].contains(f.bits)) || (f.tag == 3 && f.bits == 32) else {
           throw SignalError(url.path, "unsupported WAV encoding (format tag \(f.tag), \(f.bits) bits); expected PCM 8/16/24/32-bit or float 32-bit")
@@ -65,8 +67,21 @@ public struct Waveform {
     throw SignalError(url.path, format == nil ? "no fmt chunk" : "no data chunk (truncated?)")
   }
 
-  /// Writes 16-bit PCM atomically (values clamped to [-1, 1]).
+  /// The largest sample rate and channel count `load` and `writeWAV` accept (far above real audio, and a
+  /// header's byte rate, rate x channels x 2, then always fits its 32 bits).
+  public static let maxSampleRate = 1 << 20, maxChannels = 64
+
+  /// Writes 16-bit PCM atomically (values clamped to [-1, 1]); refuses NaN or infinite samples, and rates
+  /// or channel counts a WAV header cannot hold (nothing is written).
   public func writeWAV(_ url: URL) throws {
+    guard (1...Self.maxSampleRate).contains(sampleRate) else {
+      throw SignalError(url.path, "not written: sample rate \(sampleRate) Hz is outside 1...\(Self.maxSampleRate)")
+    }
+    guard (1...Self.maxChannels).contains(channels) else {
+      throw SignalError(url.path, "not written: \(channels) channels, expected 1...\(Self.maxChannels)")
+    }
+    guard frames * channels * 2 <= Int(UInt32.max) - 36 else { throw SignalError(url.path, "not written: longer than a WAV file can hold") }
+    try SignalError.requireFinite(samples, writing: url)
     var out = Data()
     func put32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { out.append(contentsOf: $0) } }
     func put16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { out.append(contentsOf: $0) } }

@@ -47,6 +47,19 @@ final class ImageTests: XCTestCase {
                    ["q95.jpg", "x1.png", "x2.png", "x3.png", "x4.png"])
   }
 
+  /// NaN or infinite pixels (a diverged or corrupt model) are refused by name; nothing is written.
+  func testNonFinitePixelsAreNotWritten() throws {
+    let dir = try Fixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let img = Image(pixels: Tensor(shape: [1, 2, 1], scalars: [.nan, -.infinity]))
+    XCTAssertEqual(img.bytes(), [0, 0])
+    XCTAssertThrowsError(try img.writePNG(dir.appendingPathComponent("a.png"))) {
+      XCTAssert("\($0)".contains("a.png: not written: 2 of 2 values are NaN or infinite"), "\($0)")
+    }
+    XCTAssertThrowsError(try img.writeJPEG(dir.appendingPathComponent("a.jpg"), quality: 90))
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+  }
+
   func testAlphaCompositing() throws {
     let img = try Image.load(Fixture.url("png/palette_trns.png"), alpha: .composite(background: 1))
     let raw = try Image.load(Fixture.url("png/palette_trns.png"))

@@ -41,6 +41,35 @@ final class WaveformTests: XCTestCase {
     XCTAssertEqual(try peak.item(1).scalars, [0, 0, 0])
   }
 
+  /// NaN or infinite samples, absurd rates and channel counts: refused by name, nothing written.
+  func testNonFiniteSamplesAndAbsurdHeadersAreRefused() throws {
+    let dir = try Fixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("out.wav")
+    for bad in [Float.nan, .infinity] {
+      XCTAssertThrowsError(try Waveform(samples: Tensor(shape: [3, 1], scalars: [0, bad, 0.5]), sampleRate: 8000).writeWAV(out)) {
+        XCTAssert("\($0)".contains("out.wav: not written: 1 of 3 values are NaN or infinite"), "\($0)")
+      }
+    }
+    XCTAssertThrowsError(try Waveform(samples: Tensor.zeros([2, 1]), sampleRate: 4_000_000_000).writeWAV(out)) {
+      XCTAssert("\($0)".contains("sample rate 4000000000 Hz is outside"), "\($0)")
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    // Headers declaring a 4 GHz rate or 65535 channels.
+    var good = try Data(contentsOf: Fixture.url("wav/pcm16.wav"))
+    good.replaceSubrange(24..<28, with: [0x00, 0x28, 0x6B, 0xEE])  // 4,000,000,000 Hz
+    try good.write(to: dir.appendingPathComponent("fast.wav"))
+    XCTAssertThrowsError(try Waveform.load(dir.appendingPathComponent("fast.wav"))) {
+      XCTAssert("\($0)".contains("fast.wav: invalid fmt") && "\($0)".contains("4000000000 Hz"), "\($0)")
+    }
+    var wide = try Data(contentsOf: Fixture.url("wav/pcm16.wav"))
+    wide.replaceSubrange(22..<24, with: [0xFF, 0xFF])
+    try wide.write(to: dir.appendingPathComponent("wide.wav"))
+    XCTAssertThrowsError(try Waveform.load(dir.appendingPathComponent("wide.wav"))) {
+      XCTAssert("\($0)".contains("wide.wav: invalid fmt: 65535 channels"), "\($0)")
+    }
+  }
+
   func testCorruptWAVFilesGiveClearErrors() throws {
     let dir = try Fixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
