@@ -13,7 +13,26 @@ struct HyperINR: ParsableCommand {
       FileHandle.standardError.write(Data(problems.map { "hyperinr: error: \($0)\n" }.joined().utf8))
       Foundation.exit(1)
     }
-    main(nil)
+    main(attachingNegativeValues(Array(CommandLine.arguments.dropFirst())))
+  }
+
+  /// `--steps -1` becomes `--steps=-1`: the argument parser would read "-1" as an option and answer
+  /// "Missing value"; attached, the value reaches the option's own range check.
+  static func attachingNegativeValues(_ args: [String]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < args.count {
+      let a = args[i]
+      if a.hasPrefix("--"), !a.contains("="), i + 1 < args.count, args[i + 1].count > 1, args[i + 1].hasPrefix("-"),
+         Double(args[i + 1]) != nil {
+        out.append(a + "=" + args[i + 1])
+        i += 2
+      } else {
+        out.append(a)
+        i += 1
+      }
+    }
+    return out
   }
 
   static let configuration = CommandConfiguration(

@@ -117,7 +117,9 @@ final class GeneralizableCLITests: XCTestCase {
     try expectOneLineError(["reconstruct", "--model", "p/checkpoint.safetensors", "img/test/g4.png", "-o", "m.png", "--uncertainty", "p/checkpoint.safetensors"],
                            in: dir, mentioning: ["checkpoint.safetensors", "write .png files"])
     try expectOneLineError(["reconstruct", "--model", "p/checkpoint.safetensors", "img/test/g4.png", "-o", "same.png", "--uncertainty", "same.png"],
-                           in: dir, mentioning: ["same.png", "is the input, the model or another output"])
+                           in: dir, mentioning: ["same.png", "is also an output"])
+    try expectOneLineError(["reconstruct", "--model", "p/checkpoint.safetensors", "img/test/g4.png", "-o", "img/test/g4.png"],
+                           in: dir, mentioning: ["g4.png", "is also the input"])
     XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("same.png").path))
     // A deterministic model has no uncertainty to write.
     try write(try String(contentsOf: dir.appendingPathComponent("ponp.yaml"), encoding: .utf8).replacingOccurrences(of: "probabilistic: true", with: ""),

@@ -190,27 +190,25 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     if data.testCount < 0 { p.append("data.testCount: must be >= 0") }
     if let f = data.contextFraction, !(f > 0 && f <= 1) { p.append("data.contextFraction: must be in (0, 1], got \(f)") }
     if let v = data.validation, v < 0 { p.append("data.validation: must be >= 0, got \(v)") }
-    if inr.hiddenLayers < 1 || inr.width < 1 || inr.frequencies < 1 || !(inr.sigma > 0) {
-      p.append("inr: hiddenLayers, width, frequencies and sigma must be positive")
-    }
-    if inr.hiddenLayers > 64 || inr.width > 4096 || inr.frequencies > 1024 {
-      p.append("inr: at most 64 hidden layers, width 4096 and 1024 frequencies")
-    }
+    p += [Limits.check("inr.hiddenLayers", inr.hiddenLayers, Limits.hiddenLayers), Limits.check("inr.width", inr.width, Limits.width),
+          Limits.check("inr.frequencies", inr.frequencies, Limits.frequencies), Limits.checkPositive("inr.sigma", inr.sigma)].compactMap { $0 }
+    guard p.isEmpty else { return p }  // the method's checks build the task and its grid at these sizes
     do {
       p += try MethodRegistry.entry(method).problems(settings, try context())
     } catch {
       p.append("\(error)")
     }
     let t = train
-    if t.steps < 1 || t.batch < 1 || !(t.learningRate > 0) { p.append("train: steps, batch and learningRate must be positive") }
+    p += [Limits.check("train.steps", t.steps, Limits.steps), Limits.check("train.batch", t.batch, Limits.signalBatch),
+          Limits.checkPositive("train.learningRate", t.learningRate),
+          Limits.check("train.checkpointEvery", t.checkpointEvery, Limits.checkpointEvery)].compactMap { $0 }
     if let b = t.nllBeta {
       if !(b >= 0 && b <= 1) { p.append("train.nllBeta: must be in [0, 1], got \(b)") }
       if !(probabilistic ?? false) { p.append("train.nllBeta: only for a probabilistic INR (probabilistic: true)") }
     }
-    if t.batch > 4096 { p.append("train.batch: at most 4096, got \(t.batch)") }
     if !["cosine", "constant"].contains(t.schedule) { p.append("train.schedule: expected cosine or constant, got \(t.schedule)") }
-    if t.pixels < 0 || t.warmup < 0 || t.logEvery < 1 || t.evalEvery < 0 || t.checkpointEvery < 0 {
-      p.append("train: pixels, warmup, evalEvery and checkpointEvery must be >= 0 and logEvery >= 1")
+    if t.pixels < 0 || t.warmup < 0 || t.logEvery < 1 || t.evalEvery < 0 {
+      p.append("train: pixels, warmup and evalEvery must be >= 0 and logEvery >= 1")
     }
     return p
   }

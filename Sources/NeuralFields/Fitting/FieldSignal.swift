@@ -33,11 +33,18 @@ public struct FieldSignal {
   /// Loads .png/.jpg/.jpeg (alpha composited on white), .wav, or .obj/.ply (occupancy samples drawn with
   /// `seed`) by extension.
   public static func load(_ url: URL, seed: UInt64 = 0) throws -> FieldSignal {
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
+      throw SignalError(url.path, "is a folder, expected a signal file (.png, .jpg, .wav, .obj or .ply)")
+    }
     switch url.pathExtension.lowercased() {
     case "png", "jpg", "jpeg":
       return image(try Image.load(url, alpha: .composite(background: 1)))
     case "wav":
-      return audio(try Waveform.load(url))
+      let w = try Waveform.load(url)
+      guard w.frames > 0 else { throw SignalError(url.path, "holds no samples") }
+      guard w.samples.scalars.allSatisfy(\.isFinite) else { throw SignalError(url.path, "holds NaN or infinite samples") }
+      return audio(w)
     case "obj", "ply":
       return occupancy(try Mesh.load(url), seed: seed)
     default:

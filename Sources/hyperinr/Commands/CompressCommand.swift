@@ -46,18 +46,18 @@ struct Compress: ParsableCommand {
   func validate() throws {
     guard initFrom == nil || resume == nil else { throw ValidationError("--init-from starts a new run; it cannot be combined with --resume") }
     guard bpp == nil || latentFraction == nil else { throw ValidationError("give either --bpp or --latent-fraction, not both") }
-    if let bpp, !(bpp > 0) { throw ValidationError("--bpp must be positive") }
-    if let f = latentFraction, !(f > 0 && f <= 4) { throw ValidationError("--latent-fraction must be in (0, 4]") }
+    try Limits.require(bpp.flatMap { Limits.checkPositive("--bpp", $0, max: 1024) },
+                       latentFraction.flatMap { Limits.checkPositive("--latent-fraction", $0, max: 4) },
+                       Limits.check("--steps", steps, Limits.steps), Limits.checkPositive("--lr", lr),
+                       Limits.check("--batch", batch, Limits.coordinateBatch), Limits.check("--layers", layers, Limits.hiddenLayers),
+                       Limits.check("--width", width, Limits.width))
     guard Quantizer.supportedBits.contains(bits) else { throw ValidationError("--bits must be one of 4, 5, 6, 8, 16, got \(bits)") }
-    guard steps >= 1, lr > 0, batch >= 0, layers >= 1, width >= 1 else {
-      throw ValidationError("--steps, --lr, --layers and --width must be positive and --batch >= 0")
-    }
   }
 
   func run() throws {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output), ckpt = URL(fileURLWithPath: output + ".ckpt")
-      try OutputPath.checkWritable(out)
+      try OutputPath.check([out, ckpt], inputs: ([image] + [initFrom].compactMap { $0 }).map { URL(fileURLWithPath: $0) })
       let signal = try FieldSignal.load(URL(fileURLWithPath: image), seed: seed)
       let samples = signal.coords.shape[0]
       guard bpp == nil || signal.info.kind != .occupancy else {

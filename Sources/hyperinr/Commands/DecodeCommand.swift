@@ -19,14 +19,17 @@ struct Decode: ParsableCommand {
   @Option(help: "Shapes: grid resolution per axis for surface extraction.")
   var resolution: Int = 128
 
-  /// Grid resolutions are bounded so that the n^3 evaluation fits in memory (512^3 points take ~3 GB).
-  static func checkResolution(_ n: Int) throws {
-    guard (2...512).contains(n) else { throw ValidationError("--resolution must be between 2 and 512, got \(n)") }
+  /// Checks --rate and --resolution (decode, decompress, reconstruct, eval); grid resolutions are
+  /// bounded so that the n^3 evaluation fits in memory (512^3 points take ~3 GB).
+  static func checkRate(_ rate: Int?, resolution: Int = 128) throws {
+    try Limits.require(rate.flatMap { Limits.check("--rate (Hz)", $0, Limits.sampleRate) },
+                       Limits.check("--resolution", resolution, Limits.resolution))
   }
 
   static func parseSize(_ s: String) throws -> (Int, Int) {
     let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
-    guard parts.count == 2, parts[0] > 0, parts[1] > 0, parts[0] <= 1 << 26, parts[1] <= 1 << 26, parts[0] * parts[1] <= 1 << 26 else {
+    let most = Limits.pixels.upperBound
+    guard parts.count == 2, parts[0] > 0, parts[1] > 0, parts[0] <= most, parts[1] <= most, parts[0] * parts[1] <= most else {
       throw ValidationError("--size must be WIDTHxHEIGHT with positive integers and at most 67M pixels (e.g. 1536x1024), got '\(s)'")
     }
     return (parts[0], parts[1])
@@ -34,15 +37,14 @@ struct Decode: ParsableCommand {
 
   func validate() throws {
     if let size { _ = try Self.parseSize(size) }
-    if let rate, rate <= 0 || rate > 1_000_000 { throw ValidationError("--rate must be between 1 and 1000000 Hz, got \(rate)") }
-    try Decode.checkResolution(resolution)
+    try Decode.checkRate(rate, resolution: resolution)
   }
 
   func run() throws {
     try Console.reportingErrors {
       let m = try FittedModel.load(URL(fileURLWithPath: model))
       let out = URL(fileURLWithPath: output)
-      try OutputPath.checkWritable(out)
+      try OutputPath.check([out], inputs: [URL(fileURLWithPath: model)])
       Console.note("wrote " + (try Self.write(m, to: out, size: size.map(Self.parseSize), rate: rate, resolution: resolution).summary))
     }
   }

@@ -24,13 +24,13 @@ struct Decompress: ParsableCommand {
 
   func validate() throws {
     if let size { _ = try Decode.parseSize(size) }
-    try Decode.checkResolution(resolution)
+    try Decode.checkRate(rate, resolution: resolution)
   }
 
   func run() throws {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
-      try OutputPath.checkWritable(out)
+      try OutputPath.check([out], inputs: [URL(fileURLWithPath: file)])
       let data = try Data(contentsOf: URL(fileURLWithPath: file))
       let f = try CompressedField.decode(data, path: file)
       let (summary, img) = try Decode.write(DOHCodec.fittedModel(f), to: out, size: size.map(Decode.parseSize), rate: rate,

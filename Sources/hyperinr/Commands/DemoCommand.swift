@@ -21,7 +21,7 @@ struct Demo: ParsableCommand {
 
   func validate() throws {
     guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be in (0, 86400], got \(seconds)") }
-    if let steps, steps < 1 || steps > 10_000_000 { throw ValidationError("--steps must be in [1, 10000000], got \(steps)") }
+    try Limits.require(steps.flatMap { Limits.check("--steps", $0, Limits.steps) })
   }
 
   func run() throws {

@@ -14,7 +14,7 @@ struct Eval: ParsableCommand {
   @Option(help: "Meshes: grid resolution of the IoU (in the reference's bounding box, normalised to [-0.9, 0.9]^3).")
   var resolution: Int = 128
 
-  func validate() throws { try Decode.checkResolution(resolution) }
+  func validate() throws { try Decode.checkRate(nil, resolution: resolution) }
 
   func run() throws {
     try Console.reportingErrors {

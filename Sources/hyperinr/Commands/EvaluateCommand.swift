@@ -45,7 +45,9 @@ struct Evaluate: ParsableCommand {
     guard model == nil || config == nil else { throw ValidationError("--config goes with --standard-steps or --constant; a --model holds its own configuration") }
     guard model != nil || config != nil else { throw ValidationError("--standard-steps and --constant need --config (for the INR and the data)") }
     guard config != nil || overrides.isEmpty else { throw ValidationError("--set goes with --config") }
-    guard (standardSteps ?? 1) >= 1, (count ?? 0) >= 0 else { throw ValidationError("--count must be >= 0 and --standard-steps >= 1") }
+    try Limits.require(standardSteps.flatMap { Limits.check("--standard-steps", $0, Limits.steps) },
+                       count.flatMap { Limits.check("--count (0: all)", $0, 0...Int(Int32.max)) },
+                       Limits.checkPositive("--standard-lr", standardLR))
   }
 
   func run() throws {

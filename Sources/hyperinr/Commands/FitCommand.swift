@@ -27,10 +27,10 @@ struct INROptions: ParsableArguments {
   var outputActivation: Activation = .identity
 
   func validate() throws {
-    guard layers >= 1, layers <= 64 else { throw ValidationError("--layers must be between 1 and 64, got \(layers)") }
-    guard width >= 1, width <= 4096 else { throw ValidationError("--width must be between 1 and 4096, got \(width)") }
-    guard frequencies >= 1, sigma > 0, w0 > 0 else { throw ValidationError("--frequencies, --sigma and --w0 must be positive") }
-    guard (0...20).contains(positionalFrequencies) else { throw ValidationError("--positional-frequencies must be between 0 and 20") }
+    try Limits.require(Limits.check("--layers", layers, Limits.hiddenLayers), Limits.check("--width", width, Limits.width),
+                       Limits.check("--frequencies", frequencies, Limits.frequencies), Limits.checkPositive("--sigma", sigma),
+                       Limits.checkPositive("--w0", w0), w0First.flatMap { Limits.checkPositive("--w0-first", $0) },
+                       Limits.check("--positional-frequencies", positionalFrequencies, Limits.positionalFrequencies))
   }
 
   func net(for info: FieldSignal.Info) -> HypoNet {
@@ -77,17 +77,16 @@ struct Fit: ParsableCommand {
   var checkpointEvery: Int = 500
 
   func validate() throws {
-    guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+    try Limits.require(Limits.check("--steps", steps, Limits.steps), Limits.checkPositive("--lr", lr),
+                       Limits.check("--batch (0: all)", batch, Limits.coordinateBatch),
+                       Limits.check("--checkpoint-every", checkpointEvery, Limits.checkpointEvery))
     guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'") }
-    guard batch >= 0 else { throw ValidationError("--batch must be 0 (all) or positive, got \(batch)") }
-    guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be >= 0") }
   }
 
   func run() throws {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
-      try OutputPath.checkWritable(out)
+      try OutputPath.check([out], inputs: [URL(fileURLWithPath: file)])
       let signal = try FieldSignal.load(URL(fileURLWithPath: file), seed: seed)
       let fitter: FieldFitter
       if let resume {

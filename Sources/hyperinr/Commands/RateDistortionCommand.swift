@@ -23,9 +23,9 @@ struct RateDistortion: ParsableCommand {
   func run() throws {
     try Console.reportingErrors {
       let page = URL(fileURLWithPath: report)
-      try OutputPath.checkWritable(page)
       let base = page.deletingPathExtension()
       let csv = base.appendingPathExtension("csv"), svg = URL(fileURLWithPath: base.path + "-rd.svg")
+      try OutputPath.check([page, svg, csv], inputs: [URL(fileURLWithPath: config)])
       let cfg = try RateDistortionConfig.load(config)
       let study = try RateDistortionStudy(config: cfg, csv: csv)
       var interrupted = false

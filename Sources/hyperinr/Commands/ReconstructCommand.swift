@@ -35,7 +35,7 @@ struct Reconstruct: ParsableCommand {
 
   func validate() throws {
     if let size { _ = try Decode.parseSize(size) }
-    if let rate, !(1...384_000).contains(rate) { throw ValidationError("--rate must be in 1...384000 Hz, got \(rate)") }
+    try Decode.checkRate(rate)
   }
 
   func run() throws {
@@ -43,13 +43,7 @@ struct Reconstruct: ParsableCommand {
       let out = URL(fileURLWithPath: output)
       let pictures = [uncertainty, context].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
       for p in pictures where p.pathExtension.lowercased() != "png" { throw SignalError(p.path, "--uncertainty and --context write .png files") }
-      var seen = Set([input, model].map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-      for u in [out] + pictures {
-        try OutputPath.checkWritable(u)
-        guard seen.insert(u.standardizedFileURL.path).inserted else {
-          throw SignalError(u.path, "is the input, the model or another output; choose another file")
-        }
-      }
+      try OutputPath.check([out] + pictures, inputs: [input, model].map { URL(fileURLWithPath: $0) })
       let m = try GeneralizableModel.load(URL(fileURLWithPath: model))
       let info = m.task.info
       if uncertainty != nil && !(m.predictor.hyponet.isProbabilistic && info.kind == .image) {

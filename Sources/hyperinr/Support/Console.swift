@@ -22,8 +22,27 @@ enum Console {
     } catch let e as ValidationError {
       throw e
     } catch {
-      Console.error(String(describing: error))
+      Console.error(describe(error))
       throw ExitCode(1)
+    }
+  }
+
+  /// One line for an error: a file-system error (Foundation's NSError dump otherwise) as "PATH: reason",
+  /// with the POSIX reason when there is one (disk full as disk full); everything else as it describes itself.
+  static func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return String(describing: error) }
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "(file)"
+    let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+      ?? (ns.domain == NSPOSIXErrorDomain ? ns.code : nil)
+    if let posix { return "\(path): \(String(cString: strerror(Int32(posix))).lowercased())" }
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return "\(path): is a folder, expected a file" }
+    switch CocoaError.Code(rawValue: ns.code) {
+    case .fileReadNoSuchFile, .fileNoSuchFile: return "\(path): does not exist"
+    case .fileReadNoPermission, .fileWriteNoPermission: return "\(path): permission denied"
+    case .fileWriteOutOfSpace: return "\(path): no space left on the device"
+    default: return "\(path): \(ns.localizedDescription)"
     }
   }
 
@@ -79,14 +98,36 @@ enum Interrupt {
   }
 }
 
-/// Early checks of output locations, so that a long run does not fail at its end.
+/// Early checks of output locations, so that a long run does not fail at its end and never replaces an
+/// input: every output's folder must exist and be writable, an existing output must be a regular file (not
+/// a folder or a device such as /dev/null), and no output may be one of the inputs or another output (the
+/// same file by device and inode, also through links, or the same path).
 enum OutputPath {
-  static func checkWritable(_ url: URL) throws {
-    let dir = url.deletingLastPathComponent().path
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-      throw SignalError(url.path, "its folder \(dir) does not exist")
+  static func check(_ outputs: [URL], inputs: [URL]) throws {
+    var taken = inputs.map { ($0, identity($0)) }
+    for url in outputs {
+      let dir = url.deletingLastPathComponent().path
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+        throw SignalError(url.path, "its folder \(dir) does not exist")
+      }
+      guard FileManager.default.isWritableFile(atPath: dir) else { throw SignalError(url.path, "its folder \(dir) is not writable") }
+      var st = stat()
+      if stat(url.path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+        throw SignalError(url.path, "is not a regular file (a folder or a device); give a file path to write")
+      }
+      let id = identity(url)
+      if let (other, _) = taken.first(where: { $0.0.standardizedFileURL.path == url.standardizedFileURL.path || (id != nil && $0.1 == id) }) {
+        throw SignalError(url.path, "is also \(inputs.contains(other) ? "the input" : "an output") \(other.path); choose another file")
+      }
+      taken.append((url, id))
     }
-    guard FileManager.default.isWritableFile(atPath: dir) else { throw SignalError(url.path, "its folder \(dir) is not writable") }
+  }
+
+  /// Device and inode of an existing file (nil if there is none).
+  private static func identity(_ url: URL) -> [UInt64]? {
+    var st = stat()
+    guard stat(url.path, &st) == 0 else { return nil }
+    return [UInt64(st.st_dev), UInt64(st.st_ino)]
   }
 }

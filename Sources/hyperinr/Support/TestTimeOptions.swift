@@ -1,4 +1,5 @@
 import ArgumentParser
+import NeuralFields
 
 /// Test-time optimisation (Trans-INR Sec. 4.4): Adam on the predicted INR weights, of any method, against the
 /// observed samples of the input.
@@ -9,6 +10,6 @@ struct TestTimeOptions: ParsableArguments {
   var learningRate: Float = 1e-4
 
   func validate() throws {
-    guard steps >= 0, learningRate > 0 else { throw ValidationError("--tto-steps must be >= 0 and --tto-lr positive") }
+    try Limits.require(Limits.check("--tto-steps", steps, 0...Limits.steps.upperBound), Limits.checkPositive("--tto-lr", learningRate))
   }
 }

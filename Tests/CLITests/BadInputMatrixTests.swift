@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+
+/// Bad input over the commands, in one table: every case must fail with a non-zero status (no signal),
+/// exactly one error line naming what was wrong, and leave every file in the folder as it was (nothing
+/// created, changed or removed).
+final class BadInputMatrixTests: XCTestCase {
+  private var dir: URL!
+
+  override func setUpWithError() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("hyperinr-bad-\(UUID().uuidString)")
+    let fm = FileManager.default
+    try fm.createDirectory(at: dir.appendingPathComponent("img"), withIntermediateDirectories: true)
+    try fm.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+    var raw = Data()
+    for y in 0..<16 { raw.append(0); for x in 0..<16 { raw.append(UInt8((x * 7 + y * 5) * 3 % 256)) } }
+    try PNGWriter.gray(width: 16, height: 16, raw: raw).write(to: url("in.png"))
+    for i in 0..<3 { try PNGWriter.gray(width: 16, height: 16, raw: raw).write(to: url("img/g\(i).png")) }
+    try fm.linkItem(at: url("in.png"), to: url("link.png"))
+    let wav = WAVWriter.mono16(rate: 8000, samples: (0..<64).map { 0.4 * sin(Double($0) * 0.3) })
+    try wav.write(to: url("in.wav"))
+    var fast = wav
+    fast.replaceSubrange(24..<28, with: [0x00, 0x28, 0x6B, 0xEE])  // 4,000,000,000 Hz
+    try fast.write(to: url("fast.wav"))
+    var wide = wav
+    wide.replaceSubrange(22..<24, with: [0xFF, 0xFF])  // 65535 channels
+    try wide.write(to: url("wide.wav"))
+    try WAVWriter.mono16(rate: 8000, samples: []).write(to: url("empty.wav"))
+    try Data("not a model".utf8).write(to: url("junk.safetensors"))
+    try """
+      method: trans-inr
+      data: {train: img, test: img, size: 16, trainTransform: resize, testTransform: resize, testCount: 0}
+      inr: {hiddenLayers: 1, width: 8, frequencies: 4, sigma: 8}
+      transINR: {patch: 4, dim: 16, depth: 1, heads: 2, groups: 4}
+      train: {steps: 3, batch: 2, learningRate: 0.001, schedule: cosine, warmup: 0, pixels: 64, seed: 3,
+              logEvery: 1, evalEvery: 0, checkpointEvery: 0}
+      """.write(to: url("t.yaml"), atomically: true, encoding: .utf8)
+    XCTAssertEqual(try run(["fit", "in.png", "-o", "m.safetensors", "--steps", "3"]).0, 0)
+    XCTAssertEqual(try run(["compress", "in.png", "-o", "c.hinr", "--steps", "3"]).0, 0)
+  }
+
+  override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+  private func url(_ name: String) -> URL { dir.appendingPathComponent(name) }
+  private func run(_ args: [String]) throws -> (Int32, String, String) { try CLIProcess.run(args, in: dir) }
+
+  /// Every file below the folder with its contents, and every folder (as "PATH/").
+  private func snapshot() throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    let walker = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey])
+    while let u = walker?.nextObject() as? URL {
+      if (try u.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        files[u.path] = try Data(contentsOf: u)
+      } else {
+        files[u.path + "/"] = Data()
+      }
+    }
+    return files
+  }
+
+  /// (arguments, parts the one error line must contain).
+  private static let cases: [([String], [String])] = [
+    // An output that is an input (also through a hard link), a folder or a device.
+    (["fit", "in.png", "-o", "in.png"], ["in.png", "is also the input"]),
+    (["fit", "in.png", "-o", "link.png"], ["link.png", "is also the input", "in.png"]),
+    (["fit", "in.png", "-o", "sub"], ["sub", "not a regular file"]),
+    (["fit", "in.png", "-o", "/dev/null"], ["/dev/null"]),
+    (["compress", "in.png", "-o", "in.png"], ["in.png", "is also the input"]),
+    (["decode", "m.safetensors", "-o", "m.safetensors"], ["m.safetensors", "is also the input"]),
+    (["decompress", "c.hinr", "-o", "c.hinr"], ["c.hinr", "is also the input"]),
+    (["rd", "--config", "t.yaml", "--report", "t.yaml"], ["t.yaml", "is also the input"]),
+    (["fit", "in.png", "-o", "nodir/m.safetensors"], ["nodir", "does not exist"]),
+    // Missing inputs, folders as inputs, wrong kinds.
+    (["fit", "missing.png", "-o", "m2.safetensors"], ["missing.png"]),
+    (["fit", "sub", "-o", "m2.safetensors"], ["sub"]),
+    (["decompress", "missing.hinr", "-o", "y.png"], ["missing.hinr", "does not exist"]),
+    (["decompress", "sub", "-o", "y.png"], ["sub", "folder"]),
+    (["decode", "junk.safetensors", "-o", "y.png"], ["junk.safetensors"]),
+    (["decompress", "m.safetensors", "-o", "y.png"], ["m.safetensors"]),
+    (["eval", "in.png", "in.wav"], ["in.png", "does not match"]),
+    // WAV headers no audio has.
+    (["fit", "fast.wav", "-o", "m2.safetensors"], ["fast.wav", "4000000000 Hz"]),
+    (["fit", "wide.wav", "-o", "m2.safetensors"], ["wide.wav", "65535 channels"]),
+    (["fit", "empty.wav", "-o", "m2.safetensors"], ["empty.wav", "holds no samples"]),
+    (["compress", "empty.wav", "-o", "z.hinr"], ["empty.wav", "holds no samples"]),
+    // Sizes and numbers out of range, negative or not finite.
+    (["fit", "in.png", "-o", "m2.safetensors", "--steps", "-1"], ["--steps must be in 1...", "got -1"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--steps", "0"], ["--steps must be in 1..."]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--lr", "nan"], ["--lr must be a positive finite number"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--lr", "-0.1"], ["--lr must be a positive finite number"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--width", "70000"], ["--width must be in 1...4096"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--inr", "fourier", "--frequencies", "1000000"], ["--frequencies must be in 1...1024"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--layers", "0"], ["--layers must be in 1...64"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--w0", "inf"], ["--w0 must be a positive finite number"]),
+    (["fit", "in.png", "-o", "m2.safetensors", "--batch", "-5"], ["--batch"]),
+    (["compress", "in.png", "-o", "z.hinr", "--bpp", "inf"], ["--bpp must be a positive finite number"]),
+    (["compress", "in.png", "-o", "z.hinr", "--width", "70000"], ["--width must be in 1...4096"]),
+    (["compress", "in.png", "-o", "z.hinr", "--bits", "7"], ["--bits"]),
+    (["decode", "m.safetensors", "-o", "y.png", "--size", "0x5"], ["--size"]),
+    (["decode", "m.safetensors", "-o", "y.png", "--size", "100000x100000"], ["--size"]),
+    (["decode", "m.safetensors", "-o", "y.wav", "--rate", "0"], ["--rate (Hz) must be in 1...384000"]),
+    (["decompress", "c.hinr", "-o", "y.wav", "--rate", "0"], ["--rate (Hz) must be in 1...384000"]),
+    (["decompress", "c.hinr", "-o", "y.obj", "--resolution", "100000"], ["--resolution must be in 2...512"]),
+    (["evaluate", "--config", "t.yaml", "--standard-steps", "2", "--standard-lr", "nan"], ["--standard-lr must be a positive finite number"]),
+    (["evaluate", "--config", "t.yaml", "--standard-steps", "-2"], ["--standard-steps must be in 1..."]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "train.batch=99999999"], ["train.batch must be in 1...4096"]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "data.size=100000"], ["data.size"]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "inr.width=70000"], ["inr.width must be in 1...4096"]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "train.learningRate=.nan"], ["train.learningRate must be a positive finite number"]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "train.steps=-3"], ["train.steps must be in 1..."]),
+    (["train", "--config", "missing.yaml", "--output", "r"], ["missing.yaml"]),
+    // Unknown options and commands.
+    (["fit", "in.png", "-o", "m2.safetensors", "--bogus"], ["--bogus"]),
+    (["frobnicate"], ["frobnicate"]),
+  ]
+
+  func testEveryBadInputFailsWithOneLineAndTouchesNothing() throws {
+    let before = try snapshot()
+    for (args, parts) in Self.cases {
+      let (status, _, err) = try run(args)
+      let label = args.joined(separator: " ")
+      XCTAssert(status == 1 || status == 64, "\(label): exit status \(status)\n\(err)")
+      let errors = err.split(separator: "\n").filter { $0.hasPrefix("hyperinr: error:") || $0.hasPrefix("Error:") }
+      XCTAssertEqual(errors.count, 1, "\(label)\n\(err)")
+      for p in parts { XCTAssert(errors.first?.contains(p) ?? false, "\(label): '\(p)' not in: \(err)") }
+      XCTAssertEqual(try snapshot(), before, "\(label) changed the folder")
+    }
+  }
+}
