@@ -1,6 +1,7 @@
 #include "image_codecs.h"
 #include <stdio.h>
 #include <jpeglib.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +68,17 @@ int hi_jpeg_write(const char *path, const uint8_t *data, int width, int height, 
                   char *err, size_t errlen) {
   if (channels != 1 && channels != 3) { snprintf(err, errlen, "JPEG needs 1 or 3 channels, got %d", channels); return 1; }
   FILE *f = fopen(path, "wb");
-  if (!f) { snprintf(err, errlen, "cannot create file"); return 1; }
+  if (!f) { snprintf(err, errlen, "cannot create file: %s", strerror(errno)); return 1; }
+  errno = 0;
   struct jpeg_compress_struct cinfo;
   hi_jpeg_err jerr = {.err = err, .errlen = errlen};
   cinfo.err = jpeg_std_error(&jerr.mgr);
   jerr.mgr.error_exit = hi_jpeg_error_exit;
   if (setjmp(jerr.jmp)) {
+    const int e = ferror(f) ? errno : 0;  /* a failed fwrite (disk full, I/O error) leaves its reason in errno */
     jpeg_destroy_compress(&cinfo);
     fclose(f);
+    if (e != 0) snprintf(err, errlen, "%s", strerror(e));
     return 1;
   }
   jpeg_create_compress(&cinfo);
@@ -93,6 +97,6 @@ int hi_jpeg_write(const char *path, const uint8_t *data, int width, int height, 
   }
   jpeg_finish_compress(&cinfo);
   jpeg_destroy_compress(&cinfo);
-  if (fclose(f) != 0) { snprintf(err, errlen, "write failed"); return 1; }
+  if (fclose(f) != 0) { snprintf(err, errlen, "write failed: %s", strerror(errno)); return 1; }
   return 0;
 }

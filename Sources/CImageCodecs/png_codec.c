@@ -1,4 +1,5 @@
 #include "image_codecs.h"
+#include <errno.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -87,14 +88,18 @@ int hi_png_write(const char *path, const uint8_t *data, int width, int height, i
   static const int types[] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGBA};
   if (channels < 1 || channels > 4) { snprintf(err, errlen, "PNG needs 1-4 channels, got %d", channels); return 1; }
   FILE *f = fopen(path, "wb");
-  if (!f) { snprintf(err, errlen, "cannot create file"); return 1; }
+  if (!f) { snprintf(err, errlen, "cannot create file: %s", strerror(errno)); return 1; }
+  errno = 0;
   hi_png_ctx ctx = {.err = err, .errlen = errlen};
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, hi_png_error, hi_png_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
-  if (!png || !info || setjmp(ctx.jmp)) {
+  const int created = png && info;
+  if (!created || setjmp(ctx.jmp)) {
+    const int e = ferror(f) ? errno : 0;  /* a failed fwrite (disk full, I/O error) leaves its reason in errno */
     png_destroy_write_struct(&png, &info);
     fclose(f);
-    if (!png || !info) snprintf(err, errlen, "out of memory");
+    if (!created) snprintf(err, errlen, "out of memory");
+    else if (e != 0) snprintf(err, errlen, "%s", strerror(e));
     return 1;
   }
   png_init_io(png, f);
@@ -104,6 +109,6 @@ int hi_png_write(const char *path, const uint8_t *data, int width, int height, i
   for (int y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(data + (size_t)y * width * channels));
   png_write_end(png, NULL);
   png_destroy_write_struct(&png, &info);
-  if (fclose(f) != 0) { snprintf(err, errlen, "write failed"); return 1; }
+  if (fclose(f) != 0) { snprintf(err, errlen, "write failed: %s", strerror(errno)); return 1; }
   return 0;
 }

@@ -20,13 +20,18 @@ public protocol Optimizer: AnyObject {
 }
 
 extension Optimizer {
-  /// Computes the gradients of `loss` for `module`'s trainable parameters and applies one update.
+  /// Computes the gradients of `loss` for `module`'s trainable parameters and applies one update; returns
+  /// the loss, or NaN without updating when the loss or a gradient is not finite.
   @discardableResult
   public func minimize(_ module: Module, _ loss: () throws -> Tensor) rethrows -> Float {
     let params = module.trainableParameters()
     let l = try loss()
-    update(params, gradients: gradients(of: l, wrt: params.map { $0.1.value }))
-    return l.item()
+    let grads = gradients(of: l, wrt: params.map { $0.1.value }), value = l.item()
+    // A NaN or infinite loss or gradient is not applied: the parameters stay the last finite ones (the
+    // callers stop on the non-finite loss returned, with their last checkpoint intact).
+    guard value.isFinite, grads.allSatisfy(\.isAllFinite) else { return value.isFinite ? .nan : value }
+    update(params, gradients: grads)
+    return value
   }
 }
 

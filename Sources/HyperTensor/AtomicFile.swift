@@ -3,6 +3,24 @@ import Foundation
 /// A failed file write; the message names the file.
 public struct FileWriteError: Error, CustomStringConvertible {
   public let description: String
+
+  /// The reason of a Foundation file error in a few words ("no space left on device", "permission
+  /// denied", "is a folder, expected a file"), nil for other errors.
+  public static func reason(_ error: Error, path: String? = nil) -> String? {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return nil }
+    let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+      ?? (ns.domain == NSPOSIXErrorDomain ? ns.code : nil)
+    if let posix { return String(cString: strerror(Int32(posix))).lowercased() }
+    var isDir: ObjCBool = false
+    if let path, FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return "is a folder, expected a file" }
+    switch CocoaError.Code(rawValue: ns.code) {
+    case .fileReadNoSuchFile, .fileNoSuchFile: return "does not exist"
+    case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+    case .fileWriteOutOfSpace: return "no space left on device"
+    default: return ns.localizedDescription
+    }
+  }
 }
 
 /// Whole-file writes that never leave a half-written file behind: the content goes to a temporary file
@@ -11,7 +29,7 @@ public enum AtomicFile {
   public static func write(_ data: Data, to url: URL) throws {
     try write(to: url) { tmp in
       do { try data.write(to: tmp) } catch {
-        throw FileWriteError(description: "\(url.path): cannot be written (\(error.localizedDescription))")
+        throw FileWriteError(description: "\(url.path): cannot be written (\(FileWriteError.reason(error) ?? "\(error)"))")
       }
     }
   }

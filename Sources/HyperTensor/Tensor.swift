@@ -90,6 +90,9 @@ public struct Tensor: CustomStringConvertible {
   /// The values in row-major order.
   public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 
+  /// Whether no element is NaN or infinite.
+  public var isAllFinite: Bool { UnsafeBufferPointer(start: storage.pointer, count: count).allSatisfy(\.isFinite) }
+
   /// The single value of a one-element tensor.
   public func item() -> Float {
     precondition(count == 1, "item() needs exactly one element, shape is \(shape)")

@@ -22,6 +22,8 @@ public enum Limits {
   public static let resolution = 2...512
   /// Decoded image pixels (width x height).
   public static let pixels = 1...(1 << 26)
+  /// Decoded audio frames.
+  public static let audioFrames = 1...(1 << 26)
 
   /// nil if `value` is in `range`, else "NAME must be in LO...HI, got VALUE".
   public static func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) -> String? {

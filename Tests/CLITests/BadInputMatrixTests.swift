@@ -37,6 +37,25 @@ final class BadInputMatrixTests: XCTestCase {
       """.write(to: url("t.yaml"), atomically: true, encoding: .utf8)
     XCTAssertEqual(try run(["fit", "in.png", "-o", "m.safetensors", "--steps", "3"]).0, 0)
     XCTAssertEqual(try run(["compress", "in.png", "-o", "c.hinr", "--steps", "3"]).0, 0)
+    // Model files whose metadata (same length, so the file stays well-formed) or weights no fit writes.
+    let model = try Data(contentsOf: url("m.safetensors"))
+    for (name, from, to) in [("badw0", #"\"w0\":30,"#, #"\"w0\":-1,"#), ("badch", #"\"channels\":1"#, #"\"channels\":9"#),
+                             ("baddim", #"\"inputDim\":2"#, #"\"inputDim\":3"#)] {
+      var d = model
+      let r = try XCTUnwrap(d.range(of: Data(from.utf8)), name)
+      d.replaceSubrange(r, with: Data(to.utf8))
+      try d.write(to: url("\(name).safetensors"))
+    }
+    var nan = model
+    let dataStart = 8 + Int(model.prefix(8).withUnsafeBytes { $0.load(as: UInt64.self) })
+    nan.replaceSubrange(dataStart..<dataStart + 4, with: [0x00, 0x00, 0xC0, 0x7F])  // the first weight: NaN
+    try nan.write(to: url("nan.safetensors"))
+    // A .hinr whose w0 is NaN behind a valid CRC-32.
+    var hinr = try Data(contentsOf: url("c.hinr"))
+    hinr.replaceSubrange(18..<22, with: [0x00, 0x00, 0xC0, 0x7F])
+    let crc = PNGWriter.crc32(hinr.prefix(hinr.count - 4))
+    withUnsafeBytes(of: crc.littleEndian) { hinr.replaceSubrange(hinr.count - 4..<hinr.count, with: $0) }
+    try hinr.write(to: url("nanw0.hinr"))
   }
 
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
@@ -78,6 +97,13 @@ final class BadInputMatrixTests: XCTestCase {
     (["decode", "junk.safetensors", "-o", "y.png"], ["junk.safetensors"]),
     (["decompress", "m.safetensors", "-o", "y.png"], ["m.safetensors"]),
     (["eval", "in.png", "in.wav"], ["in.png", "does not match"]),
+    // Model files and .hinr headers that no command writes.
+    (["decode", "badw0.safetensors", "-o", "y.png"], ["badw0.safetensors", "net.w0 must be a positive finite number"]),
+    (["decode", "badch.safetensors", "-o", "y.png"], ["badch.safetensors", "signal.channels must be in 1...4"]),
+    (["decode", "baddim.safetensors", "-o", "y.png"], ["baddim.safetensors", "the net maps 3-D coordinates"]),
+    (["decode", "nan.safetensors", "-o", "y.png"], ["y.png", "not written", "NaN or infinite"]),
+    (["decompress", "nanw0.hinr", "-o", "y.png"], ["nanw0.hinr", "net.w0 must be a positive finite number"]),
+    (["decode", "m.safetensors", "-o", "y.wav"], ["y.wav", "an image decodes to .png or .jpg"]),
     // WAV headers no audio has.
     (["fit", "fast.wav", "-o", "m2.safetensors"], ["fast.wav", "4000000000 Hz"]),
     (["fit", "wide.wav", "-o", "m2.safetensors"], ["wide.wav", "65535 channels"]),
@@ -113,6 +139,25 @@ final class BadInputMatrixTests: XCTestCase {
     (["fit", "in.png", "-o", "m2.safetensors", "--bogus"], ["--bogus"]),
     (["frobnicate"], ["frobnicate"]),
   ]
+
+  /// A learning rate that blows up stops fit and train with one line naming the step; the checkpoint
+  /// written before it is kept (a non-finite update is never applied, never saved), and --resume may
+  /// continue it with another learning rate.
+  func testDivergenceStopsKeepsTheCheckpointAndResumesWithAnotherRate() throws {
+    let (s, _, err) = try run(["fit", "in.png", "-o", "f.safetensors", "--inr", "fourier", "--lr", "1e30", "--steps", "50", "--checkpoint-every", "1"])
+    XCTAssertEqual(s, 1, err)
+    XCTAssert(err.contains("hyperinr: error: training diverged at step 2"), err)
+    let (_, _, err2) = try run(["fit", "in.png", "-o", "f.safetensors", "--resume", "f.safetensors", "--steps", "20", "--lr", "1e-30"])
+    XCTAssert(err2.contains("resuming f.safetensors at step 1 of 20"), err2)
+    XCTAssertFalse(err2.contains("different"), err2)
+    let (s3, _, err3) = try run(["train", "--config", "t.yaml", "--output", "r", "--set", "train.learningRate=1e30", "--set", "train.checkpointEvery=1",
+                                 "--set", "train.steps=20"])
+    XCTAssertEqual(s3, 1, err3)
+    XCTAssert(err3.contains("hyperinr: error: training diverged at step 2"), err3)
+    let (_, _, err4) = try run(["train", "--config", "t.yaml", "--output", "r", "--resume", "--set", "train.checkpointEvery=1", "--set", "train.steps=20"])
+    XCTAssert(err4.contains("resuming at step 1 of 20"), err4)
+    XCTAssertFalse(err4.contains("different configuration"), err4)
+  }
 
   func testEveryBadInputFailsWithOneLineAndTouchesNothing() throws {
     let before = try snapshot()

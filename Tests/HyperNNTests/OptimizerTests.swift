@@ -117,6 +117,18 @@ final class OptimizerTests: XCTestCase {
                    nll + 0.5 * Foundation.log(2 * Double.pi), accuracy: 1e-6)
   }
 
+  /// A NaN loss or an infinite gradient (sqrt at 0, with a finite loss) is not applied: the parameter
+  /// keeps its value and minimize returns NaN.
+  func testNonFiniteLossOrGradientIsNotApplied() {
+    let m = TinyModule(value: Tensor([0, 0]))
+    let opt = Adam(learningRate: 0.1)
+    XCTAssert(opt.minimize(m) { m.p.value.sqrt().sum() }.isNaN)
+    XCTAssert(opt.minimize(m) { (m.p.value * Float.nan).sum() }.isNaN)
+    XCTAssertEqual(m.p.value.scalars, [0, 0])
+    XCTAssertEqual(opt.minimize(m) { (m.p.value - 1).square().sum() }, 2)
+    XCTAssertNotEqual(m.p.value.scalars, [0, 0])
+  }
+
   /// beta-NLL weights each element by variance^beta without a gradient through the weight: at beta = 1
   /// the mean's gradient is the MSE one, (mean - target) / n, whatever the variance.
   func testBetaNLLWeightsByHeldVariance() {
@@ -133,5 +145,15 @@ final class OptimizerTests: XCTestCase {
       let d = p.scalars[i] - t.scalars[i], vv = v.scalars[i]
       XCTAssertEqual(g[1].scalars[i], vv * 0.5 * (1 / vv - d * d / (vv * vv)) / 3, accuracy: 1e-6)
     }
+  }
+}
+
+/// One registered parameter.
+private final class TinyModule: Module {
+  let p: Parameter
+  init(value: Tensor) {
+    p = Parameter(value)
+    super.init()
+    register("p", p)
   }
 }

@@ -49,6 +49,16 @@ public struct CompressedField: Equatable {
     return d
   }
 
+  /// What the file describes, as a fitted model's signal metadata.
+  public var info: FieldSignal.Info {
+    FieldSignal.Info(kind: kind, size: kind == .image ? [height, width] : [height], channels: channels,
+                     sampleRate: kind == .audio ? width : 0, meshTransform: meshTransform)
+  }
+
+  /// The largest latent size times target weights a file may declare (the work of one generation pass;
+  /// 2^36 multiply-adds, some tens of seconds here): beyond it a few bytes of header would hang the decoder.
+  public static let maxProjectionWork = 1 << 36
+
   static let kinds: [FieldSignal.Info.Kind] = [.image, .audio, .occupancy]
   static func kindCode(_ k: FieldSignal.Info.Kind) -> Int { kinds.firstIndex(of: k)! }
   /// Coordinate dimension of each kind.
@@ -89,7 +99,17 @@ public struct CompressedField: Equatable {
     guard o + payloadLength == b.count - 4 else { throw SignalError(path, "corrupt: payload length \(payloadLength) does not match the file size") }
     let net = HypoNet(kind: .siren, inputDim: Self.inputDim(kind), outputDim: c, hiddenLayers: hidden, width: width, w0: w0, w0First: w0First,
                       outputBias: outBias, positionalFrequencies: pe == 0 ? nil : pe)
-    let biasCount = net.layerShapes.reduce(0) { $0 + $1.1 }
+    let biasCount = net.layerShapes.reduce(0) { $0 + $1.1 }, weightCount = net.layerShapes.reduce(0) { $0 + $1.0 * $1.1 }
+    var header = CompressedField(kind: kind, height: h, width: w, channels: c, meshTransform: transform, net: net, seed: seed, latentDim: d,
+                                 latentQuantizer: Quantizer(bits: lbits, minimum: lq.0, maximum: lq.1),
+                                 biasQuantizer: Quantizer(bits: bbits, minimum: bq.0, maximum: bq.1), latentCodes: [], biasCodes: [])
+    if let problem = (net.problems + header.info.problems(for: net)).first { throw SignalError(path, "corrupt header: \(problem)") }
+    guard [lq.0, lq.1, bq.0, bq.1].allSatisfy(\.isFinite), lq.0 <= lq.1, bq.0 <= bq.1 else {
+      throw SignalError(path, "corrupt header: quantization ranges must be finite with minimum <= maximum, got \(lq) and \(bq)")
+    }
+    guard d <= 4 * (weightCount + biasCount), d * weightCount <= Self.maxProjectionWork else {
+      throw SignalError(path, "corrupt header: a latent of \(d) for a SIREN of \(weightCount) weights is larger than any compress writes")
+    }
     guard rawLength == (d * lbits + 7) / 8 + (biasCount * bbits + 7) / 8 else {
       throw SignalError(path, "corrupt: bitstream length \(rawLength) does not match latent \(d) and \(biasCount) biases")
     }
@@ -97,10 +117,8 @@ public struct CompressedField: Equatable {
     let rc = b.withUnsafeBufferPointer { hi_inflate($0.baseAddress! + o, payloadLength, &raw, rawLength) }
     guard rc == 0 else { throw SignalError(path, "corrupt: the compressed payload does not inflate") }
     let latentBytes = (d * lbits + 7) / 8
-    return CompressedField(
-      kind: kind, height: h, width: w, channels: c, meshTransform: transform, net: net, seed: seed, latentDim: d,
-      latentQuantizer: Quantizer(bits: lbits, minimum: lq.0, maximum: lq.1), biasQuantizer: Quantizer(bits: bbits, minimum: bq.0, maximum: bq.1),
-      latentCodes: BitPacker.unpack(raw[0..<latentBytes], count: d, bits: lbits),
-      biasCodes: BitPacker.unpack(raw[latentBytes...], count: biasCount, bits: bbits))
+    header.latentCodes = BitPacker.unpack(raw[0..<latentBytes], count: d, bits: lbits)
+    header.biasCodes = BitPacker.unpack(raw[latentBytes...], count: biasCount, bits: bbits)
+    return header
   }
 }

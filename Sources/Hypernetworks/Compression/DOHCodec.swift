@@ -78,11 +78,7 @@ public enum DOHCodec {
   /// The decoded signal as a fitted-field model (decode audio and shapes through `FittedModel`).
   public static func fittedModel(_ file: CompressedField) -> FittedModel {
     let doh = model(file)
-    let size = file.kind == .image ? [file.height, file.width] : [file.height]
-    return FittedModel(net: file.net, signal: FieldSignal.Info(kind: file.kind, size: size, channels: file.channels,
-                                                               sampleRate: file.kind == .audio ? file.width : 0,
-                                                               meshTransform: file.meshTransform),
-                       parameters: GradMode.withoutGradients { doh.generatedParameters() })
+    return FittedModel(net: file.net, signal: file.info, parameters: GradMode.withoutGradients { doh.generatedParameters() })
   }
 
   /// Decodes at any size.

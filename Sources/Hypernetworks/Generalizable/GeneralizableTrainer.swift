@@ -40,7 +40,7 @@ public final class GeneralizableTrainer {
     let loss = method.trainStep(batch(signals), optimizer: optimizer)
     step += 1
     guard loss.isFinite else {
-      throw FitError(description: "training diverged at step \(step) (loss \(loss)); lower train.learningRate")
+      throw FitError(description: "training diverged at step \(step) (a NaN or infinite loss or gradient, not applied); the last checkpoint, if one was written, is kept: --resume with a lower train.learningRate")
     }
     let r = Double(task.range)
     return (loss, method.hyponet.isProbabilistic ? .nan : 10 * Foundation.log10(r * r / max(Double(loss), 1e-20)))
@@ -80,14 +80,15 @@ public final class GeneralizableTrainer {
   }
 
   /// Continues the run of a checkpoint. `config` must equal the checkpoint's, except that `train.steps`
-  /// may be raised.
+  /// may be raised and `train.learningRate` changed (lowered after a divergence, say).
   public static func resume(from url: URL, config: TrainingConfig, train: any SignalSet) throws -> GeneralizableTrainer {
     let file = try SafeTensors.read(url)
     let saved = try GeneralizableModel.configuration(of: file, path: url.path)
     var comparable = config
     comparable.train.steps = saved.train.steps
+    comparable.train.learningRate = saved.train.learningRate
     guard comparable == saved else {
-      throw FitError(description: "\(url.path): made with a different configuration; only train.steps may change when resuming")
+      throw FitError(description: "\(url.path): made with a different configuration; only train.steps and train.learningRate may change when resuming")
     }
     let pos = (file.metadata["hyperinr.loader"] ?? "").split(separator: ",").compactMap { Int($0) }
     guard pos.count == 2, pos.allSatisfy({ $0 >= 0 }) else {

@@ -110,7 +110,7 @@ public final class FieldFitter {
     }
     step += 1
     guard loss.isFinite else {
-      throw FitError(description: "training diverged at step \(step) (loss \(loss)); try a lower --lr")
+      throw FitError(description: "training diverged at step \(step) (a NaN or infinite loss or gradient, not applied); the last checkpoint, if one was written, is kept: --resume it with a lower --lr")
     }
     if occupancy {
       return (loss, 100 * OccupancySampler.iou(prediction.scalars.map { $0 > 0 }, y.scalars.map { $0 > 0.5 }))

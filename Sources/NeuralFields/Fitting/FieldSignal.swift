@@ -24,6 +24,31 @@ public struct FieldSignal {
       self.sampleRate = sampleRate
       self.meshTransform = meshTransform
     }
+
+    /// Values no signal of `kind` can have (read from an untrusted file), as "signal.FIELD ..." lines;
+    /// `net` must match it (coordinates of the kind's dimension, one output per channel).
+    public func problems(for net: HypoNet) -> [String] {
+      var p: [String?] = []
+      switch kind {
+      case .image:
+        p.append(size.count == 2 && size.allSatisfy { $0 >= 1 } && size[0] * size[1] <= Limits.pixels.upperBound ? nil
+          : "signal.size must be [height, width] with at most \(Limits.pixels.upperBound) pixels, got \(size)")
+        p.append(Limits.check("signal.channels", channels, 1...4))
+      case .audio:
+        p.append(size.count == 1 ? Limits.check("signal.size (frames)", size[0], Limits.audioFrames) : "signal.size must be [frames], got \(size)")
+        p += [Limits.check("signal.channels", channels, 1...Waveform.maxChannels), Limits.check("signal.sampleRate", sampleRate, 1...Waveform.maxSampleRate)]
+      case .occupancy:
+        p.append(size.count == 1 && size[0] >= 0 ? nil : "signal.size must be [samples], got \(size)")
+        p.append(channels == 1 ? nil : "signal.channels must be 1 for occupancy, got \(channels)")
+        p.append(meshTransform.map { $0.count == 4 && $0.allSatisfy(\.isFinite) && $0[3] > 0 } ?? true ? nil
+          : "signal.meshTransform must be 4 finite numbers with a positive scale")
+      }
+      let dim = kind == .image ? 2 : (kind == .audio ? 1 : 3)
+      if net.inputDim != dim || net.outputDim != channels {
+        p.append("the net maps \(net.inputDim)-D coordinates to \(net.outputDim) outputs, but a \(kind.rawValue) of \(channels) channels needs \(dim)-D to \(channels)")
+      }
+      return p.compactMap { $0 }
+    }
   }
 
   public var info: Info
@@ -43,7 +68,7 @@ public struct FieldSignal {
     case "wav":
       let w = try Waveform.load(url)
       guard w.frames > 0 else { throw SignalError(url.path, "holds no samples") }
-      guard w.samples.scalars.allSatisfy(\.isFinite) else { throw SignalError(url.path, "holds NaN or infinite samples") }
+      guard w.samples.isAllFinite else { throw SignalError(url.path, "holds NaN or infinite samples") }
       return audio(w)
     case "obj", "ply":
       return occupancy(try Mesh.load(url), seed: seed)

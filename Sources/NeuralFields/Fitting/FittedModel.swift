@@ -37,6 +37,9 @@ public struct FittedModel {
           let s = file.metadata["hyperinr.signal"].flatMap({ try? JSONDecoder().decode(FieldSignal.Info.self, from: Data($0.utf8)) }) else {
       throw FitError(description: "\(path): malformed hyperinr.net or hyperinr.signal metadata")
     }
+    if let problem = (n.problems + s.problems(for: n)).first {
+      throw FitError(description: "\(path): unusable model metadata: \(problem)")
+    }
     net = n
     signal = s
     guard requireLayers else {
@@ -102,7 +105,11 @@ public struct FittedModel {
   /// The audio at any sample rate (same duration as the original).
   public func audio(sampleRate: Int) throws -> Waveform {
     guard signal.kind == .audio else { throw FitError(description: "this model holds \(signal.kind), not audio") }
-    let frames = max(1, Int((Double(signal.size[0]) * Double(sampleRate) / Double(signal.sampleRate)).rounded()))
+    let exact = (Double(signal.size[0]) * Double(sampleRate) / Double(signal.sampleRate)).rounded()
+    guard exact <= Double(Limits.audioFrames.upperBound) else {
+      throw FitError(description: "at \(sampleRate) Hz the clip would have \(Int(exact)) frames, more than \(Limits.audioFrames.upperBound)")
+    }
+    let frames = max(1, Int(exact))
     let out = FittedModel.evaluate(net, weights, CoordinateGrid.audio(frames: frames))
     return Waveform(samples: out, sampleRate: sampleRate)
   }

@@ -57,6 +57,22 @@ public struct HypoNet: Codable, Equatable, Sendable {
 
   public var isProbabilistic: Bool { probabilistic ?? false }
 
+  /// Values no INR here can have (read from an untrusted file, they would trap or exhaust memory), as
+  /// "net.FIELD ..." lines; empty when the description is usable.
+  public var problems: [String] {
+    var p = [Limits.check("net.inputDim", inputDim, 1...3), Limits.check("net.outputDim", outputDim, 1...64),
+             Limits.check("net.hiddenLayers", hiddenLayers, Limits.hiddenLayers), Limits.check("net.width", width, Limits.width)]
+    switch kind {
+    case .siren:
+      p += [Limits.checkPositive("net.w0", w0), Limits.checkPositive("net.w0First", w0First),
+            Limits.check("net.positionalFrequencies", positionalFrequencies ?? 0, Limits.positionalFrequencies)]
+    case .fourier:
+      p += [Limits.check("net.frequencies", frequencies, Limits.frequencies), Limits.checkPositive("net.sigma", sigma)]
+    }
+    if !outputBias.isFinite { p.append("net.outputBias must be finite, got \(outputBias)") }
+    return p.compactMap { $0 }
+  }
+
   /// The architecture of `kind` (the one place that maps kinds to implementations).
   public var network: any HypoNetwork {
     switch kind {

@@ -61,8 +61,8 @@ struct Fit: ParsableCommand {
   @OptionGroup var inr: INROptions
   @Option(help: "Training steps.")
   var steps: Int = 2000
-  @Option(help: "Adam learning rate.")
-  var lr: Float = 1e-3
+  @Option(help: "Adam learning rate (default 0.001; with --resume: the stored one unless given, e.g. lower after a divergence).")
+  var lr: Float?
   @Option(help: "Learning-rate schedule: constant or cosine (decay to 5 % at the last step).")
   var schedule: String = "cosine"
   @Option(help: "Coordinates per step (0 = all: full batch).")
@@ -71,13 +71,13 @@ struct Fit: ParsableCommand {
   var seed: UInt64 = 0
   @Option(name: .shortAndLong, help: "Output model file (.safetensors).")
   var output: String
-  @Option(help: "Continue the run stored in this model file (written by fit or by Ctrl-C) with its stored architecture, learning rate, batch and seed; only --steps may change.")
+  @Option(help: "Continue the run stored in this model file (written by fit or by Ctrl-C) with its stored architecture, learning rate, batch and seed; only --steps and --lr may change.")
   var resume: String?
   @Option(name: .customLong("checkpoint-every"), help: "Write the model file every N steps (0: only at the end).")
   var checkpointEvery: Int = 500
 
   func validate() throws {
-    try Limits.require(Limits.check("--steps", steps, Limits.steps), Limits.checkPositive("--lr", lr),
+    try Limits.require(Limits.check("--steps", steps, Limits.steps), lr.flatMap { Limits.checkPositive("--lr", $0) },
                        Limits.check("--batch (0: all)", batch, Limits.coordinateBatch),
                        Limits.check("--checkpoint-every", checkpointEvery, Limits.checkpointEvery))
     guard ["constant", "cosine"].contains(schedule) else { throw ValidationError("--schedule must be constant or cosine, got '\(schedule)'") }
@@ -92,10 +92,11 @@ struct Fit: ParsableCommand {
       if let resume {
         fitter = try FieldFitter.resume(from: URL(fileURLWithPath: resume), signal: signal)
         fitter.settings.steps = steps
+        if let lr { fitter.settings.learningRate = lr }
         Console.note("resuming \(resume) at step \(fitter.step) of \(steps)")
       } else {
         fitter = FieldFitter(net: inr.net(for: signal.info),
-                             settings: FitSettings(steps: steps, learningRate: lr, batch: batch, seed: seed,
+                             settings: FitSettings(steps: steps, learningRate: lr ?? 1e-3, batch: batch, seed: seed,
                                                    cosineDecay: schedule == "cosine"), signal: signal)
       }
       try FitCommandRunner.fit(fitter, output: out, checkpointEvery: checkpointEvery, label: file)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import HyperTensor
 import Signals
 
 /// Terminal output of long-running commands: progress lines with ETA on stderr, Ctrl-C handling, and the
@@ -27,23 +28,13 @@ enum Console {
     }
   }
 
-  /// One line for an error: a file-system error (Foundation's NSError dump otherwise) as "PATH: reason",
-  /// with the POSIX reason when there is one (disk full as disk full); everything else as it describes itself.
+  /// One line for an error: a file-system error (Foundation's NSError dump otherwise) as "PATH: reason"
+  /// (disk full as disk full); everything else as it describes itself.
   static func describe(_ error: Error) -> String {
     let ns = error as NSError
-    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return String(describing: error) }
-    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "(file)"
-    let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
-      ?? (ns.domain == NSPOSIXErrorDomain ? ns.code : nil)
-    if let posix { return "\(path): \(String(cString: strerror(Int32(posix))).lowercased())" }
-    var isDir: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return "\(path): is a folder, expected a file" }
-    switch CocoaError.Code(rawValue: ns.code) {
-    case .fileReadNoSuchFile, .fileNoSuchFile: return "\(path): does not exist"
-    case .fileReadNoPermission, .fileWriteNoPermission: return "\(path): permission denied"
-    case .fileWriteOutOfSpace: return "\(path): no space left on the device"
-    default: return "\(path): \(ns.localizedDescription)"
-    }
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    guard let path, let reason = FileWriteError.reason(error, path: path) else { return String(describing: error) }
+    return "\(path): \(reason)"
   }
 
   static func note(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
