@@ -138,10 +138,18 @@ enum MeshPLY {
     guard ["ascii", "binary_little_endian", "binary_big_endian"].contains(format) else {
       throw SignalError(path, "unsupported PLY format '\(format)'")
     }
+    if let v = elements.first(where: { $0.name == "vertex" }) {
+      for axis in ["x", "y", "z"] where !v.properties.contains(where: { $0.name == axis && $0.listCountType == nil }) {
+        throw SignalError(path, "the vertex element has no '\(axis)' property (expected x, y and z)")
+      }
+    }
+    for e in elements where e.count > bytes.count && !e.properties.isEmpty {
+      throw SignalError(path, "declares \(e.count) \(e.name) elements, more than its \(bytes.count) bytes can hold")
+    }
     var reader = PLYReader(bytes: bytes, offset: headerEnd + "end_header\n".utf8.count, format: format, path: path)
     var vertices: [SIMD3<Float>] = []
     var triangles: [SIMD3<Int32>] = []
-    for e in elements {
+    for e in elements where !e.properties.isEmpty {
       for _ in 0..<e.count {
         var xyz = SIMD3<Float>(repeating: 0)
         var list: [Int] = []
@@ -157,7 +165,10 @@ enum MeshPLY {
             }
           }
         }
-        if e.name == "vertex" { vertices.append(xyz) }
+        if e.name == "vertex" {
+          guard xyz.x.isFinite, xyz.y.isFinite, xyz.z.isFinite else { throw SignalError(path, "vertex \(vertices.count) is not three finite numbers") }
+          vertices.append(xyz)
+        }
         if e.name == "face" {
           guard list.count >= 3 else { throw SignalError(path, "a face needs at least 3 vertices") }
           guard list.allSatisfy({ $0 >= 0 && $0 < vertices.count }) else {

@@ -120,7 +120,14 @@ final class MeshFileTests: XCTestCase {
       ("nan.obj", "v 0 nan 0\n", "finite"),
       ("noheader.ply", "ply\nformat ascii 1.0\nelement vertex 1\n", "end_header"),
       ("magic.ply", "plx\nend_header\n", "magic"),
-      ("short.ply", "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nend_header\n1 2\n", "truncated"),
+      ("short.ply", "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2\n", "truncated"),
+      ("noz.ply", "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nend_header\n1 2\n", "no 'z' property"),
+      ("huge.ply", "ply\nformat ascii 1.0\nelement vertex 1000000000\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 3\n",
+       "more than its"),
+      ("nanv.ply", "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nend_header\nnan 0 0\n", "finite"),
+      // An element without properties, declared a hundred trillion times, is skipped at once (no hang).
+      ("empty.ply", "ply\nformat ascii 1.0\nelement junk 100000000000000\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 3\n",
+       "no faces"),
     ]
     for (name, text, needle) in cases {
       XCTAssertThrowsError(try Mesh.load(write(name, Data(text.utf8))), name) { e in
