@@ -10,6 +10,9 @@ public enum EnvironmentSettings {
   /// `HYPERINR_ISA`: caps the kernel variant (read by CKernels itself).
   public static let isaVariable = "HYPERINR_ISA"
   static let isaValues = ["avx512", "avx2", "baseline"]
+  /// `HYPERINR_MEMORY_MB`: the memory a command may plan to use, in MiB (a positive integer; default: half
+  /// of the physical memory). Commands estimate their largest tensors first and stop with one line above it.
+  public static let memoryVariable = "HYPERINR_MEMORY_MB"
 
   private static func value(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
 
@@ -17,12 +20,17 @@ public enum EnvironmentSettings {
   static var threads: Int? { value(threadsVariable).flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } }
   /// The cache bound asked for, when the variable holds a valid one.
   static var poolMB: Int? { value(poolVariable).flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } }
+  /// The memory budget in bytes: HYPERINR_MEMORY_MB, or half of the physical memory.
+  public static var memoryBudget: Int {
+    value(memoryVariable).flatMap(Int.init).flatMap { $0 > 0 ? $0 << 20 : nil } ?? Int(ProcessInfo.processInfo.physicalMemory / 2)
+  }
 
   /// One line per variable that is set to something HyperTensor cannot use (empty when all are fine).
   public static var problems: [String] {
     var out: [String] = []
     if let v = value(threadsVariable), threads == nil { out.append("\(threadsVariable)='\(v)': expected a positive integer") }
     if let v = value(poolVariable), poolMB == nil { out.append("\(poolVariable)='\(v)': expected an integer >= 0 (MiB)") }
+    if let v = value(memoryVariable), (Int(v) ?? 0) <= 0 { out.append("\(memoryVariable)='\(v)': expected a positive integer (MiB)") }
     if let v = value(isaVariable), !isaValues.contains(v) {
       out.append("\(isaVariable)='\(v)': expected one of \(isaValues.joined(separator: ", "))")
     }

@@ -1,3 +1,6 @@
+import Foundation
+import HyperTensor
+
 /// The ranges of every size and rate a user sets (command-line options, config values) or a file declares:
 /// one definition for every command, config and loader, far above any sensible use and low enough that no
 /// allocation overflows or exhausts memory unchecked. Each check returns nil or one "NAME must be in ..."
@@ -24,6 +27,15 @@ public enum Limits {
   public static let pixels = 1...(1 << 26)
   /// Decoded audio frames.
   public static let audioFrames = 1...(1 << 26)
+
+  /// nil if `bytes` fits the memory budget (HYPERINR_MEMORY_MB, default half the physical memory), else
+  /// one line saying what would need how much, and `advice`.
+  public static func checkMemory(_ bytes: Int, for what: String, advice: String) -> String? {
+    let budget = EnvironmentSettings.memoryBudget
+    guard bytes > budget else { return nil }
+    func gb(_ b: Int) -> String { String(format: "%.1f GB", Double(b) / 1e9) }
+    return "\(what) would need about \(gb(bytes)), more than the \(gb(budget)) allowed (HYPERINR_MEMORY_MB, default half the memory); \(advice)"
+  }
 
   /// nil if `value` is in `range`, else "NAME must be in LO...HI, got VALUE".
   public static func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) -> String? {

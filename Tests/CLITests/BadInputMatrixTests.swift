@@ -159,6 +159,21 @@ final class BadInputMatrixTests: XCTestCase {
     XCTAssertFalse(err4.contains("different configuration"), err4)
   }
 
+  /// A fit whose tensors exceed the memory budget stops before allocating, with one line.
+  func testMemoryBudgetStopsAnOversizedFit() throws {
+    for (args, budget) in [(["fit", "in.png", "-o", "big.safetensors", "--width", "4096", "--layers", "64"], "8000"),
+                           (["fit", "in.png", "-o", "big.safetensors", "--width", "512"], "16"),
+                           (["compress", "in.png", "-o", "big.hinr", "--width", "2048", "--layers", "32"], "64")] {
+      let (s, _, err) = try CLIProcess.run(args, in: dir, environment: ["HYPERINR_MEMORY_MB": budget])
+      XCTAssertEqual(s, 1, err)
+      XCTAssert(err.hasPrefix("hyperinr: error: fitting a") && err.contains("more than the") && err.contains("HYPERINR_MEMORY_MB"), err)
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: url("big.safetensors").path))
+    let (s, _, err) = try CLIProcess.run(["info"], in: dir, environment: ["HYPERINR_MEMORY_MB": "lots"])
+    XCTAssertEqual(s, 1)
+    XCTAssert(err.contains("HYPERINR_MEMORY_MB='lots': expected a positive integer"), err)
+  }
+
   func testEveryBadInputFailsWithOneLineAndTouchesNothing() throws {
     let before = try snapshot()
     for (args, parts) in Self.cases {

@@ -88,6 +88,15 @@ public final class FieldFitter {
     rng = RandomGenerator(seed: settings.seed ^ 0x5EED_F17)
   }
 
+  /// The bytes a fit of `net` with `coordinates` per step holds at its peak, roughly: the weights with
+  /// their gradients, two Adam moments and a transient copy, and per layer the pre-activations, activations and their
+  /// gradients of the batch. Commands check it against the memory budget before they start.
+  public static func estimatedBytes(net: HypoNet, coordinates n: Int) -> Int {
+    let weights = net.layerShapes.reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+    let activations = n * (net.encodedDim + net.layerShapes.reduce(0) { $0 + 3 * $1.1 })
+    return 4 * (5 * weights + 2 * activations)
+  }
+
   /// One Adam step; returns the loss and the batch's quality: PSNR in dB (images, audio) or IoU in %
   /// (occupancy). Occupancy fields output logits and train with binary cross-entropy; others with MSE.
   public func trainStep() throws -> (Float, Double) {

@@ -70,6 +70,7 @@ struct Compress: ParsableCommand {
         fitter.settings.steps = steps
       } else {
         let net = DOHCodec.targetNet(channels: signal.info.channels, hiddenLayers: layers, width: width, kind: signal.info.kind)
+        try FitCommandRunner.checkMemory(net: net, signal: signal, batch: batch)
         let d = try bpp.map { try DOHCodec.latentDim(bpp: $0, pixels: samples, bits: bits, net: net) }
           ?? DOHCodec.latentDim(fraction: latentFraction ?? 0.6, net: net)
         let doh = DecoderOnlyHypernetwork(target: net, latentDim: d, seed: seed)

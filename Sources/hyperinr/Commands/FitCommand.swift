@@ -95,6 +95,7 @@ struct Fit: ParsableCommand {
         if let lr { fitter.settings.learningRate = lr }
         Console.note("resuming \(resume) at step \(fitter.step) of \(steps)")
       } else {
+        try FitCommandRunner.checkMemory(net: inr.net(for: signal.info), signal: signal, batch: batch)
         fitter = FieldFitter(net: inr.net(for: signal.info),
                              settings: FitSettings(steps: steps, learningRate: lr ?? 1e-3, batch: batch, seed: seed,
                                                    cosineDecay: schedule == "cosine"), signal: signal)
@@ -108,6 +109,16 @@ struct Fit: ParsableCommand {
 /// The training loop shared by `fit` and `compress`: progress, periodic and Ctrl-C checkpoints, summary
 /// (which names `output` as the model file when `namesModel`; `compress` writes its own file instead).
 enum FitCommandRunner {
+  /// Stops with one line before a fit whose tensors would not fit the memory budget.
+  static func checkMemory(net: HypoNet, signal: FieldSignal, batch: Int) throws {
+    let n = signal.coords.shape[0], perStep = batch == 0 ? n : min(batch, n)
+    if let p = Limits.checkMemory(FieldFitter.estimatedBytes(net: net, coordinates: perStep),
+                                  for: "fitting a \(net.hiddenLayers) x \(net.width) INR on \(perStep) coordinates per step",
+                                  advice: "lower --width, --layers or --batch") {
+      throw FitError(description: p)
+    }
+  }
+
   @discardableResult
   static func fit(_ fitter: FieldFitter, output: URL, checkpointEvery: Int, label: String,
                   namesModel: Bool = true) throws -> (psnr: Double, seconds: Double) {
