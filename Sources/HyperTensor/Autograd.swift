@@ -1,3 +1,5 @@
+import Foundation
+
 /// One node of the reverse-mode autograd graph. Leaves have no backward rule.
 final class GradNode {
   let inputs: [GradNode?]
@@ -15,22 +17,28 @@ final class GradNode {
   }
 }
 
-/// Whether operations record the autograd graph. Graphs are built and walked on one thread at a time.
+/// Whether operations record the autograd graph — per thread (a data-loader thread building tensors never
+/// races the training thread's switch), enabled on every thread until a `withoutGradients` scope. Graphs are
+/// built and walked on one thread at a time.
 public enum GradMode {
-  nonisolated(unsafe) public private(set) static var isEnabled = true
+  /// The thread-local flag: no value (the default of every thread) means enabled.
+  private static let disabledKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "GradMode: no thread-local key")
+    return key
+  }()
+
+  public static var isEnabled: Bool { pthread_getspecific(disabledKey) == nil }
+
+  private static func set(_ enabled: Bool) { pthread_setspecific(disabledKey, enabled ? nil : UnsafeRawPointer(bitPattern: 1)) }
 
   /// Runs `body` without recording gradients.
-  public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-    let old = isEnabled
-    isEnabled = false
-    defer { isEnabled = old }
-    return try body()
-  }
+  public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T { try with(enabled: false, body) }
 
   static func with<T>(enabled: Bool, _ body: () throws -> T) rethrows -> T {
     let old = isEnabled
-    isEnabled = enabled
-    defer { isEnabled = old }
+    set(enabled)
+    defer { set(old) }
     return try body()
   }
 }

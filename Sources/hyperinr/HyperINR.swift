@@ -44,7 +44,8 @@ struct HyperINR: ParsableCommand {
 
       Environment: HYPERINR_THREADS sets the worker count, HYPERINR_ISA=avx2 or baseline caps the \
       kernel variant (default: the best this CPU has), HYPERINR_POOL_MB bounds the buffer cache \
-      (MiB). A value that cannot be used is an error.
+      (MiB), HYPERINR_MEMORY_MB the memory a fit may plan to use (MiB; default half the RAM). A value that \
+      cannot be used is an error.
       """,
     version: version,
     subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, Info.self, Version.self])

@@ -1,7 +1,28 @@
+import Foundation
 import XCTest
 import HyperTensor
 
 final class ElementwiseGradientTests: XCTestCase {
+  /// GradMode is per thread: a scope without gradients on one thread leaves another thread recording
+  /// (the data loader builds tensors while the training thread switches the mode).
+  func testGradModeIsPerThread() {
+    let x = Tensor([1, 2]).requiringGrad()
+    final class Box: @unchecked Sendable { var enabled = false; var recorded = false }
+    let box = Box(), done = DispatchSemaphore(value: 0)
+    GradMode.withoutGradients {
+      XCTAssertFalse(GradMode.isEnabled)
+      XCTAssertFalse((x * 2).requiresGrad)
+      Thread {
+        box.enabled = GradMode.isEnabled
+        box.recorded = (x * 2).requiresGrad
+        done.signal()
+      }.start()
+      done.wait()
+    }
+    XCTAssert(box.enabled && box.recorded)
+    XCTAssert(GradMode.isEnabled && (x * 2).requiresGrad)
+  }
+
   typealias G = GradientCheck
 
   func testBroadcastingArithmetic() {
