@@ -131,6 +131,8 @@ final class BadInputMatrixTests: XCTestCase {
     (["evaluate", "--config", "t.yaml", "--standard-steps", "-2"], ["--standard-steps must be in 1..."]),
     (["train", "--config", "t.yaml", "--output", "r", "--set", "train.batch=99999999"], ["train.batch must be in 1...4096"]),
     (["train", "--config", "t.yaml", "--output", "r", "--set", "data.size=100000"], ["data.size"]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "train.batch=4096", "--set", "data.size=2048", "--set", "train.pixels=0"],
+     ["training 4096 signals of 2048 per step would need about", "HYPERINR_MEMORY_MB"]),
     (["train", "--config", "t.yaml", "--output", "r", "--set", "inr.width=70000"], ["inr.width must be in 1...4096"]),
     (["train", "--config", "t.yaml", "--output", "r", "--set", "train.learningRate=.nan"], ["train.learningRate must be a positive finite number"]),
     (["train", "--config", "t.yaml", "--output", "r", "--set", "train.steps=-3"], ["train.steps must be in 1..."]),

@@ -1,5 +1,6 @@
 import Foundation
 import Hypernetworks
+import NeuralFields
 import Signals
 
 /// The YAML configuration of `hyperinr rd` (see experiments/doh-kodak.yaml for a commented example).
@@ -66,15 +67,20 @@ struct RateDistortionConfig: Codable {
     if let full = c.fullResolution?.images { c.fullResolution?.images = full.map(resolve) }
     func fail(_ why: String) -> SignalError { SignalError(path, why) }
     guard !c.images.isEmpty else { throw fail("'images' is empty") }
-    guard c.downsample >= 1, c.steps >= 1, c.batch >= 0 else { throw fail("'downsample' and 'steps' must be >= 1, 'batch' >= 0") }
-    guard c.doh.layers >= 1, c.mlp.layers >= 1, !c.doh.widths.isEmpty, c.doh.widths.allSatisfy({ $0 >= 1 }) else {
-      throw fail("'doh.layers', 'mlp.layers' and every 'doh.widths' entry must be >= 1")
-    }
+    let sizes = [Limits.check("downsample", c.downsample, 1...64), Limits.check("steps", c.steps, Limits.steps),
+                 Limits.check("batch", c.batch, Limits.coordinateBatch), Limits.check("doh.layers", c.doh.layers, Limits.hiddenLayers),
+                 Limits.check("mlp.layers", c.mlp.layers, Limits.hiddenLayers), Limits.checkPositive("doh.lr", c.doh.lr),
+                 Limits.checkPositive("mlp.lr", c.mlp.lr), Limits.check("ablation.width", c.ablation.width, Limits.width),
+                 c.algorithm1.flatMap { Limits.check("algorithm1.width", $0.width, Limits.width) ?? Limits.check("algorithm1.fitSteps", $0.fitSteps, Limits.steps)
+                   ?? Limits.check("algorithm1.fineTuneSteps", $0.fineTuneSteps, Limits.steps) },
+                 c.fullResolution.flatMap { Limits.check("fullResolution.width", $0.width, Limits.width) ?? Limits.check("fullResolution.steps", $0.steps, Limits.steps) }]
+      + c.doh.widths.map { Limits.check("doh.widths", $0, Limits.width) }
+    if let p = sizes.compactMap({ $0 }).first { throw fail(p) }
+    guard !c.doh.widths.isEmpty else { throw fail("'doh.widths' is empty") }
     guard !c.doh.fractions.isEmpty, c.doh.fractions.allSatisfy({ $0 > 0 && $0 <= 4 }) else { throw fail("'doh.fractions' must lie in (0, 4]") }
     for b in [c.doh.bits] + c.ablation.bits where !Quantizer.supportedBits.contains(b) {
       throw fail("bit depth \(b) is not one of \(Quantizer.supportedBits)")
     }
-    guard c.doh.lr > 0, c.mlp.lr > 0 else { throw fail("learning rates must be positive") }
     for p in c.images + (c.fullResolution?.images ?? []) where !FileManager.default.fileExists(atPath: p) {
       throw fail("image \(p) does not exist")
     }
