@@ -35,6 +35,9 @@ let package = Package(
                      .product(name: "Yams", package: "Yams")],
       resources: [.copy("Resources")]),
     .executableTarget(
+      name: "hyperinr-fuzz",
+      dependencies: ["HyperTensor", "HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "Yams", package: "Yams")]),
+    .executableTarget(
       name: "hyperinr-bench",
       dependencies: ["HyperNN", "NeuralFields", "Signals", "Hypernetworks", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "HyperTensorTests", dependencies: ["HyperTensor"], exclude: ["Fixtures"]),
@@ -45,7 +48,7 @@ let package = Package(
       name: "SignalsTests", dependencies: ["Signals", "HyperNN"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "NeuralFieldsTests", dependencies: ["NeuralFields"]),
-    .testTarget(name: "CLITests", dependencies: ["hyperinr"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "CLITests", dependencies: ["hyperinr", "hyperinr-fuzz"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HypernetworksTests", dependencies: ["Hypernetworks"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v5]

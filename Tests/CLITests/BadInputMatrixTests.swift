@@ -161,6 +161,18 @@ final class BadInputMatrixTests: XCTestCase {
     XCTAssertFalse(err4.contains("different configuration"), err4)
   }
 
+  /// The fuzz targets' smoke run: every committed seed and 300 seeded mutants of it through each parser
+  /// (and what a command does next with it) without a crash (libFuzzer's long runs: fuzz/run.sh).
+  func testFuzzSeedsAndTheirMutantsNeverCrash() throws {
+    let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fuzz/corpus").standardizedFileURL
+    for target in ["png", "jpeg", "wav", "obj", "ply", "safetensors", "model", "hinr", "config"] {
+      let (s, out, err) = try CLIProcess.run([target, "--mutations", "300", corpus.appendingPathComponent(target).path], in: dir,
+                                             executable: "hyperinr-fuzz")
+      XCTAssertEqual(s, 0, "\(target): \(err)")
+      XCTAssert(out.hasPrefix("\(target): ") && out.contains("no crash") && !out.contains(" 0 inputs"), out)
+    }
+  }
+
   /// A fit whose tensors exceed the memory budget stops before allocating, with one line.
   func testMemoryBudgetStopsAnOversizedFit() throws {
     for (args, budget) in [(["fit", "in.png", "-o", "big.safetensors", "--width", "4096", "--layers", "64"], "8000"),

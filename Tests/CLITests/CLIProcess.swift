@@ -3,9 +3,9 @@ import XCTest
 
 /// The built `hyperinr` executable (it sits beside the test bundle), run in a folder with 2 threads.
 enum CLIProcess {
-  static func make(_ args: [String], in dir: URL, environment: [String: String] = [:]) -> Process {
-    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperinr")
-    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hyperinr")
+  static func make(_ args: [String], in dir: URL, environment: [String: String] = [:], executable: String = "hyperinr") -> Process {
+    let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(executable)
+    let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(executable)
     let p = Process()
     p.executableURL = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
     p.arguments = args
@@ -18,8 +18,8 @@ enum CLIProcess {
   }
 
   /// Runs to completion; returns (status, stdout, stderr).
-  static func run(_ args: [String], in dir: URL, environment: [String: String] = [:]) throws -> (Int32, String, String) {
-    let p = make(args, in: dir, environment: environment)
+  static func run(_ args: [String], in dir: URL, environment: [String: String] = [:], executable: String = "hyperinr") throws -> (Int32, String, String) {
+    let p = make(args, in: dir, environment: environment, executable: executable)
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
