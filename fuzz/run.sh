@@ -16,7 +16,7 @@ swift build -c release --scratch-path .build/fuzz --product hyperinr-fuzz \
 bin=.build/fuzz/release/hyperinr-fuzz
 for t in $targets; do
   mkdir -p ".build/fuzz/corpus/$t"
-  HYPERINR_FUZZ_TARGET=$t HYPERINR_THREADS=1 "$bin" ".build/fuzz/corpus/$t" "fuzz/corpus/$t" \
+  HYPERINR_FUZZ_TARGET=$t HYPERINR_THREADS=1 nice "$bin" ".build/fuzz/corpus/$t" "fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix=".build/fuzz/crash-$t-" 2>"$t.fuzz.log" || { tail -n 30 "$t.fuzz.log"; exit 1; }
   echo "$t: $(grep -E '^stat::number_of_executed_units' "$t.fuzz.log" | awk '{print $2}') executions, $(grep -E '^#[0-9]+.*DONE' "$t.fuzz.log" | tail -1)"

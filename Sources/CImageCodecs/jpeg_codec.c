@@ -45,6 +45,11 @@ int hi_jpeg_read(const char *path, hi_image *out, char *err, size_t errlen) {
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, f);
   jpeg_read_header(&cinfo, TRUE);
+  if ((uint64_t)cinfo.image_width * cinfo.image_height > HI_IMAGE_MAX_PIXELS) {
+    snprintf(err, errlen, "%u x %u pixels, more than the %d this reader accepts", cinfo.image_width, cinfo.image_height,
+             HI_IMAGE_MAX_PIXELS);
+    longjmp(jerr.jmp, 1);
+  }
   cinfo.out_color_space = cinfo.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);
   out->width = (int)cinfo.output_width;

@@ -46,7 +46,7 @@ int hi_png_read(const char *path, hi_image *out, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return 1;
   }
-  png_bytep *rows = NULL;
+  png_bytep *volatile rows = NULL; /* volatile: it changes after setjmp and is freed after a longjmp */
   if (setjmp(ctx.jmp)) {
     png_destroy_read_struct(&png, &info, NULL);
     free(rows);
@@ -58,6 +58,11 @@ int hi_png_read(const char *path, hi_image *out, char *err, size_t errlen) {
   png_set_sig_bytes(png, 8);
   png_set_user_limits(png, 1 << 16, 1 << 16);
   png_read_info(png, info);
+  if ((uint64_t)png_get_image_width(png, info) * png_get_image_height(png, info) > HI_IMAGE_MAX_PIXELS) {
+    snprintf(err, errlen, "%u x %u pixels, more than the %d this reader accepts", png_get_image_width(png, info),
+             png_get_image_height(png, info), HI_IMAGE_MAX_PIXELS);
+    longjmp(ctx.jmp, 1);
+  }
   int color = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);

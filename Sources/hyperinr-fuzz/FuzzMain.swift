@@ -8,6 +8,18 @@ import HyperTensor
 #if FUZZING
 nonisolated(unsafe) private var target: FuzzTarget?
 
+/// libFuzzer's driver (its own `main` is not linked: SwiftPM names this module's entry point).
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                       _ body: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+/// The entry point SwiftPM links as `main` for this executable target.
+@_cdecl("hyperinr_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+  var count = argc, values = argv
+  return runDriver(&count, &values, fuzzOneInput)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
   if target == nil {

@@ -50,6 +50,16 @@ final class BadInputMatrixTests: XCTestCase {
     let dataStart = 8 + Int(model.prefix(8).withUnsafeBytes { $0.load(as: UInt64.self) })
     nan.replaceSubrange(dataStart..<dataStart + 4, with: [0x00, 0x00, 0xC0, 0x7F])  // the first weight: NaN
     try nan.write(to: url("nan.safetensors"))
+    // A PNG header declaring 40000 x 40000 pixels (1.6 G), with no pixel data behind it.
+    func chunk(_ type: String, _ body: [UInt8]) -> Data {
+      let typed = Data(type.utf8) + Data(body)
+      return Data(withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init)) + typed
+        + Data(withUnsafeBytes(of: PNGWriter.crc32(typed).bigEndian, Array.init))
+    }
+    let side = withUnsafeBytes(of: UInt32(40000).bigEndian, Array.init)
+    try (Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + chunk("IHDR", side + side + [8, 0, 0, 0, 0]) + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
+      + chunk("IEND", []))
+      .write(to: url("huge.png"))
     // A .hinr whose w0 is NaN behind a valid CRC-32.
     var hinr = try Data(contentsOf: url("c.hinr"))
     hinr.replaceSubrange(18..<22, with: [0x00, 0x00, 0xC0, 0x7F])
@@ -105,6 +115,7 @@ final class BadInputMatrixTests: XCTestCase {
     (["decompress", "nanw0.hinr", "-o", "y.png"], ["nanw0.hinr", "net.w0 must be a positive finite number"]),
     (["decode", "m.safetensors", "-o", "y.wav"], ["y.wav", "an image decodes to .png or .jpg"]),
     // WAV headers no audio has.
+    (["fit", "huge.png", "-o", "m2.safetensors"], ["huge.png", "40000 x 40000 pixels, more than the 67108864"]),
     (["fit", "fast.wav", "-o", "m2.safetensors"], ["fast.wav", "4000000000 Hz"]),
     (["fit", "wide.wav", "-o", "m2.safetensors"], ["wide.wav", "65535 channels"]),
     (["fit", "empty.wav", "-o", "m2.safetensors"], ["empty.wav", "holds no samples"]),

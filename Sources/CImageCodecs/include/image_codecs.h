@@ -11,6 +11,10 @@
 extern "C" {
 #endif
 
+/// The most pixels (width x height) a reader accepts: 2^26, NeuralFields.Limits.pixels; a header that
+/// declares more is refused before anything is allocated.
+#define HI_IMAGE_MAX_PIXELS (1 << 26)
+
 /// Decoded pixels: height x width x channels samples, row-major; 8-bit samples when bits == 8 (data8),
 /// 16-bit when bits == 16 (data16). Free with hi_image_free.
 typedef struct {
