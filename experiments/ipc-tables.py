@@ -23,13 +23,27 @@ def table(title, select, columns):
 main = [("method", lambda r: r["method"]), ("setting", lambda r: r["setting"]), ("PSNR (dB)", lambda r: r["psnr"]),
         ("SSIM", lambda r: r["ssim"]), ("ms per signal", lambda r: r["ms_per_signal"]),
         ("training (min)", lambda r: minutes(r["train_seconds"]))]
-for d, what in [("emoji", "Emoji 64x64 (100 test glyphs)"), ("fsdd", "FSDD, 4096 samples at 8 kHz (100 test clips)"),
+probabilistic = [("model", lambda r: r["method"] + " " + r["setting"]), ("PSNR of the mean (dB)", lambda r: r["psnr"]),
+                 ("NLL (nats per value)", lambda r: r["nll"]), ("within 1 sigma (%)", lambda r: r["within1"]),
+                 ("within 2 sigma (%)", lambda r: r["within2"])]
+
+
+def ponp(r):
+    return r["method"].startswith("PONP")
+
+
+for d, what in [("emoji", "Emoji 64x64 (100 test glyphs)"), ("fsdd", "FSDD, 4096 samples at 8 kHz (100 test clips), 3000 steps"),
+                ("fsdd-peak", "FSDD, the same clips scaled to peak 1, 12000 steps"),
                 ("photos", "Photo patches 64x64 (24 Kodak centre crops)")]:
-    table(f"**{what}** — test set, evaluated once", lambda r, d=d: r["data"] == d and r["method"] != "PONP-IPC"
+    table(f"**{what}** — test set, evaluated once", lambda r, d=d: r["data"] == d and not ponp(r)
           and not r["setting"].startswith("deterministic"), main)
 table("**Ablations on emoji** (1000 steps; validation split of the training glyphs)",
-      lambda r: r["data"] == "emoji-validation", main)
-table("**PONP-IPC on emoji** (2000 steps; test set)", lambda r: r["method"] == "PONP-IPC" or r["setting"].startswith("deterministic"),
-      [("model", lambda r: r["method"] + " " + r["setting"]), ("PSNR of the mean (dB)", lambda r: r["psnr"]),
-       ("NLL (nats per value)", lambda r: r["nll"]), ("within 1 sigma (%)", lambda r: r["within1"]),
-       ("within 2 sigma (%)", lambda r: r["within2"])])
+      lambda r: r["data"] == "emoji-validation" and not ponp(r), main)
+table("**Probes on validation splits** (photos: 1000 steps, 10 held-out photos; FSDD: 100 of the 200 held-out clips, peak "
+      "normalised; memorising: trained and scored on the same 50 clips)",
+      lambda r: r["data"] in ("photos-validation", "fsdd-validation", "fsdd-train50"),
+      [("data", lambda r: r["data"])] + main)
+table("**PONP beta probe** (context 100 %, 1000 steps; validation split; the deterministic IPC at 1000 steps: layer 1 "
+      "row above)", lambda r: r["data"] == "emoji-validation" and ponp(r), probabilistic)
+table("**PONP-IPC on emoji** (2000 steps; test set)", lambda r: r["data"] == "emoji" and (ponp(r) or r["setting"].startswith("deterministic")),
+      probabilistic)

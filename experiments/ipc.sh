@@ -12,7 +12,13 @@
 #           its largest rank 3).
 #   rank:   IPC on emoji with r = 8, 32, 128 at layer 1 (1000 steps).
 #   PONP:   probabilistic IPC on emoji seeing 10 %, 50 %, 100 % of the pixels, and the deterministic IPC
-#           (2000 steps).
+#           (2000 steps): first with the plain Gaussian NLL, then with beta-NLL (beta chosen on validation
+#           over 0, 0.5, 1 at 1000 steps, context 100 %).
+#   probes: on validation splits, after the main runs: photo IPC with layer 0 or 1 modulated or 16x16 data
+#           patches (1000 steps; layer 0 then also for 2000 steps, against the main layer-1 run), FSDD IPC on peak-normalised clips
+#           (1500 steps with layer 1 or 0, and 6000 steps), and FSDD IPC memorising 50 training clips (trained and
+#           scored on them).
+#   FSDD long: IPC, Trans-INR and Learned Init on peak-normalised clips for 12000 steps (test set, once).
 set -e
 cd "$(dirname "$0")/.."
 . experiments/common.sh
@@ -36,6 +42,16 @@ queue_a() {
   train ipc-emoji-layer3 configs/ipc-emoji.yaml --set train.steps=1000 --set ipc.modulatedLayer=3 --set ipc.rank=3
   train ipc-emoji-layer1 configs/ipc-emoji.yaml --set train.steps=1000
   for r in 8 128; do train "ipc-emoji-rank$r" configs/ipc-emoji.yaml --set train.steps=1000 --set ipc.rank=$r; done
+  for l in 0 1; do train "ipc-photos-probe-layer$l" configs/ipc-photos.yaml --set train.steps=1000 --set ipc.modulatedLayer=$l; done
+  train ipc-photos-probe-patch16 configs/ipc-photos.yaml --set train.steps=1000 --set ipc.patch=16
+  train ipc-photos-layer0 configs/ipc-photos.yaml --set train.steps=2000 --set ipc.modulatedLayer=0
+  train ipc-fsdd-peak-layer0-1500 configs/ipc-fsdd.yaml --set train.steps=1500 --set data.normalize=peak --set ipc.modulatedLayer=0
+}
+
+# The long FSDD runs on peak-normalised clips (after the 6000-step probe began to leave silence): IPC,
+# Trans-INR and Learned Init side by side at 12000 steps, one thread each.
+long_fsdd() {
+  train "$1-fsdd-peak-12k" "configs/$1-fsdd.yaml" --set train.steps=12000 --set data.normalize=peak --set train.evalEvery=2000
 }
 
 queue_b() {
@@ -45,13 +61,28 @@ queue_b() {
   train learnedinit-fsdd configs/learnedinit-fsdd.yaml --set train.steps=3000
   train ipc-meta-photos configs/ipc-meta-photos.yaml --set train.steps=2000
   train learnedinit-photos configs/learnedinit-photos.yaml --set train.steps=2000 --set data.validation=10
-  for f in 0.1 0.5 1; do train "ponp-emoji-context$f" configs/ponp-ipc-emoji.yaml --set train.steps=2000 --set data.contextFraction=$f; done
+  for f in 0.1 0.5 1; do
+    train "ponp-emoji-context$f" configs/ponp-ipc-emoji.yaml --set train.steps=2000 --set data.contextFraction=$f --set train.nllBeta=0
+  done
   train ipc-emoji-2k configs/ipc-emoji.yaml --set train.steps=2000
+  for b in 0 0.5 1; do
+    train "ponp-emoji-beta$b-1k" configs/ponp-ipc-emoji.yaml --set train.steps=1000 --set data.contextFraction=1 --set train.nllBeta=$b
+  done
+  for f in 1 0.5 0.1; do train "ponp-emoji-beta0.5-context$f" configs/ponp-ipc-emoji.yaml --set train.steps=2000 --set data.contextFraction=$f; done
+  train ipc-fsdd-peak-1500 configs/ipc-fsdd.yaml --set train.steps=1500 --set data.normalize=peak
+  train ipc-fsdd-memorise configs/ipc-fsdd.yaml --set train.steps=1000 --set data.normalize=peak --set 'data.trainMatch=_5\.wav$' \
+    --set 'data.testMatch=_5\.wav$' --set data.validation=0 --set data.testCount=60 --set train.evalEvery=250
+  train ipc-fsdd-peak-6k configs/ipc-fsdd.yaml --set train.steps=6000 --set data.normalize=peak --set train.evalEvery=1000
 }
 
 if [ "${SKIP_TRAINING:-}" = "" ]; then
   queue_a & a=$!
   queue_b & b=$!
+  wait $a
+  wait $b
+  long_fsdd ipc & a=$!
+  long_fsdd transinr & b=$!
+  long_fsdd learnedinit
   wait $a
   wait $b
 fi
@@ -98,7 +129,34 @@ for f in 0.1 0.5 1; do
   record emoji PONP-IPC "context $f" "ponp-emoji-context$f" -- --model "runs/ipc/ponp-emoji-context$f/checkpoint.safetensors"
 done
 record emoji IPC "deterministic 2000 steps" "ipc-emoji-2k" -- --model "runs/ipc/ipc-emoji-2k/checkpoint.safetensors"
-for r in ipc-emoji ipc-meta-emoji transinr-emoji learnedinit-emoji ipc-fsdd transinr-fsdd ipc-photos transinr-photos ponp-emoji-context0.1 ponp-emoji-context0.5; do
+for f in 0.1 0.5 1; do
+  record emoji "PONP-IPC beta-NLL 0.5" "context $f" "ponp-emoji-beta0.5-context$f" -- --model "runs/ipc/ponp-emoji-beta0.5-context$f/checkpoint.safetensors"
+done
+# FSDD at 12000 steps on peak-normalised clips: the test set, once.
+record fsdd-peak IPC "one forward pass, 12000 steps" ipc-fsdd-peak-12k -- --model runs/ipc/ipc-fsdd-peak-12k/checkpoint.safetensors
+record fsdd-peak Trans-INR "one forward pass, 12000 steps" transinr-fsdd-peak-12k -- --model runs/ipc/transinr-fsdd-peak-12k/checkpoint.safetensors
+record fsdd-peak "Learned Init" "MAML 3 SGD steps, 12000 steps" learnedinit-fsdd-peak-12k -- --model runs/ipc/learnedinit-fsdd-peak-12k/checkpoint.safetensors
+record fsdd-peak Standard "Adam 100 steps" - -- --config configs/transinr-fsdd.yaml --standard-steps 100 --standard-lr 0.001 --set data.normalize=peak
+record fsdd-peak Constant "output bias everywhere" - -- --config configs/transinr-fsdd.yaml --constant --set data.normalize=peak
+# Probes on validation splits.
+for b in 0 0.5 1; do
+  record emoji-validation "PONP-IPC beta probe" "beta $b" "ponp-emoji-beta$b-1k" -- --model "runs/ipc/ponp-emoji-beta$b-1k/checkpoint.safetensors" --split validation
+done
+for p in layer0 layer1 patch16; do
+  record photos-validation "IPC photo probe" "$p" "ipc-photos-probe-$p" -- --model "runs/ipc/ipc-photos-probe-$p/checkpoint.safetensors" --split validation
+done
+record photos-validation "IPC photo probe" "layer0 2000 steps" ipc-photos-layer0 -- --model runs/ipc/ipc-photos-layer0/checkpoint.safetensors --split validation
+record photos-validation "IPC photo probe" "layer1 2000 steps" ipc-photos -- --model runs/ipc/ipc-photos/checkpoint.safetensors --split validation
+record photos-validation "Trans-INR photo probe" "2000 steps" transinr-photos -- --model runs/ipc/transinr-photos/checkpoint.safetensors --split validation
+for r in peak-1500 peak-layer0-1500 peak-6k; do
+  record fsdd-validation "IPC peak-normalised" "$r" "ipc-fsdd-$r" -- --model "runs/ipc/ipc-fsdd-$r/checkpoint.safetensors" --split validation
+done
+record fsdd-validation Constant "peak-normalised" - -- --config configs/ipc-fsdd.yaml --constant --split validation --set data.normalize=peak
+record fsdd-train50 "IPC memorising" "50 training clips" ipc-fsdd-memorise -- --model runs/ipc/ipc-fsdd-memorise/checkpoint.safetensors
+record fsdd-train50 Constant "peak-normalised" - -- --config configs/ipc-fsdd.yaml --constant --set data.normalize=peak \
+  --set 'data.testMatch=_5\.wav$' --count 60
+for r in ipc-emoji ipc-meta-emoji transinr-emoji learnedinit-emoji ipc-fsdd transinr-fsdd ipc-photos transinr-photos ponp-emoji-context0.1 ponp-emoji-context0.5 \
+         ponp-emoji-beta0.5-context0.1 ponp-emoji-beta0.5-context0.5 ipc-fsdd-memorise; do
   cp "runs/ipc/$r/curves.svg" "docs/results/ipc/$r-curves.svg"
   for s in samples.png samples.svg; do if [ -f "runs/ipc/$r/$s" ]; then cp "runs/ipc/$r/$s" "docs/results/ipc/$r-$s"; fi; done
 done

@@ -10,8 +10,9 @@ struct Train: ParsableCommand {
     discussion: """
       The config names the method (`method:` \(MethodRegistry.names), with its settings \
       section), the task (`task: image | audio`), the INR and the data; `probabilistic: true` trains a \
-      PONP-style INR (mean and scale, Gaussian NLL) and `data.contextFraction` shows the model only that \
-      share of each signal. With `data.validation: N` the run holds N training signals out and evaluates on \
+      PONP-style INR (mean and scale, Gaussian NLL; `train.nllBeta` in [0, 1] weights it as beta-NLL) and \
+      `data.contextFraction` shows the model only that share of each signal; `data.normalize: peak` scales \
+      audio clips to peak 1. With `data.validation: N` the run holds N training signals out and evaluates on \
       them instead of the test set. \
       Writes to --output: checkpoint.safetensors (model + optimizer + data position; also the model for \
       `reconstruct` and `evaluate`), log.csv (training loss and PSNR), eval.csv (test or validation PSNR, SSIM, \
