@@ -62,8 +62,6 @@ public struct AudioFolder: SignalSet {
       throw SignalError(files[i].path, "has sample rate \(w.sampleRate) Hz, expected \(sampleRate) Hz (data.sampleRate)")
     }
     guard w.channels == 1 else { throw SignalError(files[i].path, "has \(w.channels) channels, expected mono") }
-    guard w.frames > 0 else { throw SignalError(files[i].path, "holds no samples") }
-    guard w.samples.isAllFinite else { throw SignalError(files[i].path, "holds NaN or infinite samples") }
     let clip = w.frames >= length ? w.samples.slice(axis: 0, 0, length)
       : Tensor.concat([w.samples, Tensor.zeros([length - w.frames, 1])], axis: 0)
     guard normalizePeak, let peak = clip.scalars.map(Swift.abs).max(), peak > 0 else { return clip }

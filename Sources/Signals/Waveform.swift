@@ -16,7 +16,8 @@ public struct Waveform {
   }
 
   /// Reads RIFF/WAVE: PCM 8 (unsigned), 16, 24, 32-bit integer or 32-bit float (also WAVE_FORMAT_EXTENSIBLE),
-  /// up to `maxChannels` channels at up to `maxSampleRate`. Integers are scaled by 1 / 2^(bits-1).
+  /// up to `maxChannels` channels at up to `maxSampleRate`, at least one frame, finite samples. Integers are
+  /// scaled by 1 / 2^(bits-1).
   public static func load(_ url: URL) throws -> Waveform {
     guard let data = FileManager.default.contents(atPath: url.path) else { throw SignalError(url.path, "cannot be read") }
     let bytes = [UInt8](data)
@@ -60,6 +61,8 @@ public struct Waveform {
             }
           }
         }
+        guard frames > 0 else { throw SignalError(url.path, "holds no samples") }
+        guard t.isAllFinite else { throw SignalError(url.path, "holds NaN or infinite samples") }
         return Waveform(samples: t, sampleRate: f.rate)
       }
       off = body + size + (size & 1)

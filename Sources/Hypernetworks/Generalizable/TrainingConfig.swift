@@ -174,14 +174,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     train.schedule == "constant" ? .constant : .cosine(warmup: train.warmup, total: train.steps, minFactor: 0.01)
   }
 
-  /// The bytes a training step holds at its peak, roughly and on the safe side: the batch's signals with
-  /// their observation copies, and for every query sample the INR's activations and their gradients
-  /// (a meta-learner's inner steps multiply these; a generous factor covers them and the encoder).
-  var estimatedBytes: Int {
-    let grid = task == "audio" ? data.size : data.size * data.size, channels = task == "audio" ? 1 : 3
+  /// The bytes a training step on `task` holds at its peak, roughly and on the safe side: the batch's
+  /// signals with their observation copies, and for every query sample the INR's activations and their
+  /// gradients (a meta-learner's inner steps multiply these; a generous factor covers them and the encoder).
+  func estimatedBytes(_ task: any INRTask) -> Int {
+    let grid = task.grid.reduce(1, *), net = hyponet(for: task)
     let queries = train.pixels > 0 ? min(train.pixels, grid) : grid
-    let perQuery = 2 * inr.frequencies * (task == "audio" ? 1 : 2) + 3 * inr.width * inr.hiddenLayers + 2 * channels
-    return 4 * train.batch * (4 * grid * channels + 8 * queries * perQuery)
+    let perQuery = net.encodedDim + 3 * net.width * net.hiddenLayers + 2 * task.channels
+    return 4 * train.batch * (4 * grid * task.channels + 8 * queries * perQuery)
   }
 
   /// Problems a run would otherwise hit late, as "key: what is expected" lines.
@@ -220,7 +220,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     if t.pixels < 0 || t.warmup < 0 || t.logEvery < 1 || t.evalEvery < 0 {
       p.append("train: pixels, warmup and evalEvery must be >= 0 and logEvery >= 1")
     }
-    if p.isEmpty, let m = Limits.checkMemory(estimatedBytes, for: "training \(train.batch) signals of \(data.size) per step",
+    if p.isEmpty, let t = try? makeTask(), let m = Limits.checkMemory(estimatedBytes(t), for: "training \(train.batch) signals of \(data.size) per step",
                                              advice: "lower train.batch, train.pixels or data.size") {
       p.append(m)
     }

@@ -66,10 +66,7 @@ public struct FieldSignal {
     case "png", "jpg", "jpeg":
       return image(try Image.load(url, alpha: .composite(background: 1)))
     case "wav":
-      let w = try Waveform.load(url)
-      guard w.frames > 0 else { throw SignalError(url.path, "holds no samples") }
-      guard w.samples.isAllFinite else { throw SignalError(url.path, "holds NaN or infinite samples") }
-      return audio(w)
+      return audio(try Waveform.load(url))
     case "obj", "ply":
       return occupancy(try Mesh.load(url), seed: seed)
     default:
