@@ -13,7 +13,7 @@ public struct Mesh: Equatable {
 
   /// Loads .obj or .ply by extension.
   public static func load(_ url: URL) throws -> Mesh {
-    guard let data = FileManager.default.contents(atPath: url.path) else { throw SignalError(url.path, "cannot be read") }
+    let data = try FileContents.read(url)
     let mesh: Mesh
     switch url.pathExtension.lowercased() {
     case "obj": mesh = try MeshOBJ.parse(data, path: url.path)

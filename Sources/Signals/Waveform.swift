@@ -19,8 +19,7 @@ public struct Waveform {
   /// up to `maxChannels` channels at up to `maxSampleRate`, at least one frame, finite samples. Integers are
   /// scaled by 1 / 2^(bits-1).
   public static func load(_ url: URL) throws -> Waveform {
-    guard let data = FileManager.default.contents(atPath: url.path) else { throw SignalError(url.path, "cannot be read") }
-    let bytes = [UInt8](data)
+    let bytes = [UInt8](try FileContents.read(url))
     func u32(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 | Int(bytes[o + 2]) << 16 | Int(bytes[o + 3]) << 24 }
     func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }
     guard bytes.count >= 12, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46], bytes[8..<12] == [0x57, 0x41, 0x56, 0x45] else {

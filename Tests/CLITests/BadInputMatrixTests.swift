@@ -37,14 +37,21 @@ final class BadInputMatrixTests: XCTestCase {
       """.write(to: url("t.yaml"), atomically: true, encoding: .utf8)
     XCTAssertEqual(try run(["fit", "in.png", "-o", "m.safetensors", "--steps", "3"]).0, 0)
     XCTAssertEqual(try run(["compress", "in.png", "-o", "c.hinr", "--steps", "3"]).0, 0)
-    // Model files whose metadata (same length, so the file stays well-formed) or weights no fit writes.
+    XCTAssertEqual(try run(["fit", "in.wav", "-o", "a.safetensors", "--steps", "3"]).0, 0)
+    XCTAssertEqual(try run(["train", "--config", "t.yaml", "--output", "run"]).0, 0)
+    // Model files whose metadata or weights no fit writes (the header's length prefix is rewritten, so
+    // the file stays well-formed).
     let model = try Data(contentsOf: url("m.safetensors"))
-    for (name, from, to) in [("badw0", #"\"w0\":30,"#, #"\"w0\":-1,"#), ("badch", #"\"channels\":1"#, #"\"channels\":9"#),
-                             ("baddim", #"\"inputDim\":2"#, #"\"inputDim\":3"#)] {
-      var d = model
-      let r = try XCTUnwrap(d.range(of: Data(from.utf8)), name)
-      d.replaceSubrange(r, with: Data(to.utf8))
-      try d.write(to: url("\(name).safetensors"))
+    for (name, source, from, to) in [("badw0", model, #"\"w0\":30,"#, #"\"w0\":-1,"#), ("badch", model, #"\"channels\":1"#, #"\"channels\":9"#),
+                                     ("baddim", model, #"\"inputDim\":2"#, #"\"inputDim\":3"#),
+                                     ("hugewidth", model, #"\"width\":64}"#, #"\"width\":1436426281}"#),
+                                     ("fastaudio", try Data(contentsOf: url("a.safetensors")), #"\"sampleRate\":8000"#, #"\"sampleRate\":4000000000"#)] {
+      let n = Int(source.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+      let header = String(decoding: source[8..<8 + n], as: UTF8.self)
+      let edited = header.replacingOccurrences(of: from, with: to)
+      XCTAssertNotEqual(edited, header, name)
+      let length = withUnsafeBytes(of: UInt64(edited.utf8.count).littleEndian) { Data($0) }
+      try (length + Data(edited.utf8) + source[(8 + n)...]).write(to: url("\(name).safetensors"))
     }
     var nan = model
     let dataStart = 8 + Int(model.prefix(8).withUnsafeBytes { $0.load(as: UInt64.self) })
@@ -60,12 +67,24 @@ final class BadInputMatrixTests: XCTestCase {
     try (Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + chunk("IHDR", side + side + [8, 0, 0, 0, 0]) + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
       + chunk("IEND", []))
       .write(to: url("huge.png"))
-    // A .hinr whose w0 is NaN behind a valid CRC-32.
-    var hinr = try Data(contentsOf: url("c.hinr"))
-    hinr.replaceSubrange(18..<22, with: [0x00, 0x00, 0xC0, 0x7F])
-    let crc = PNGWriter.crc32(hinr.prefix(hinr.count - 4))
-    withUnsafeBytes(of: crc.littleEndian) { hinr.replaceSubrange(hinr.count - 4..<hinr.count, with: $0) }
-    try hinr.write(to: url("nanw0.hinr"))
+    try Data(try Data(contentsOf: url("in.png")).prefix(30)).write(to: url("trunc.png"))
+    try Data("ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0\n1 0\n0 1\n3 0 1 2\n".utf8)
+      .write(to: url("noz.ply"))
+    // .hinr files with a bad field behind a valid CRC-32 (offsets of CompressedField.encoded's header): w0
+    // NaN, an image 1,436,426,281 pixels wide, a NaN quantization range; and a damaged and a truncated one.
+    let hinr = try Data(contentsOf: url("c.hinr"))
+    for (name, offset, bytes) in [("nanw0", 18, [0x00, 0x00, 0xC0, 0x7F]), ("hugeimg", 10, [0x29, 0x20, 0x9E, 0x55]),
+                                  ("nanrange", 45, [0x00, 0x00, 0xC0, 0x7F])] as [(String, Int, [UInt8])] {
+      var d = hinr
+      d.replaceSubrange(offset..<offset + 4, with: bytes)
+      let crc = PNGWriter.crc32(d.prefix(d.count - 4))
+      withUnsafeBytes(of: crc.littleEndian) { d.replaceSubrange(d.count - 4..<d.count, with: $0) }
+      try d.write(to: url("\(name).hinr"))
+    }
+    var damaged = hinr
+    damaged[damaged.count - 6] ^= 0xFF
+    try damaged.write(to: url("badcrc.hinr"))
+    try Data(hinr.prefix(40)).write(to: url("trunc.hinr"))
   }
 
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
@@ -99,11 +118,21 @@ final class BadInputMatrixTests: XCTestCase {
     (["decompress", "c.hinr", "-o", "c.hinr"], ["c.hinr", "is also the input"]),
     (["rd", "--config", "t.yaml", "--report", "t.yaml"], ["t.yaml", "is also the input"]),
     (["fit", "in.png", "-o", "nodir/m.safetensors"], ["nodir", "does not exist"]),
+    (["reconstruct", "--model", "run/checkpoint.safetensors", "in.png", "-o", "in.png"], ["in.png", "is also the input"]),
+    (["train", "--config", "t.yaml", "--output", "in.png"], ["in.png", "is a file, expected a run folder"]),
+    (["train", "--config", "t.yaml", "--output", "in.png/r"], ["in.png/r", "cannot be created"]),
+    (["train", "--config", "t.yaml", "--output", "r", "--set", "data.train=nothere"], ["nothere", "does not exist"]),
     // Missing inputs, folders as inputs, wrong kinds.
     (["fit", "missing.png", "-o", "m2.safetensors"], ["missing.png"]),
     (["fit", "sub", "-o", "m2.safetensors"], ["sub"]),
     (["decompress", "missing.hinr", "-o", "y.png"], ["missing.hinr", "does not exist"]),
     (["decompress", "sub", "-o", "y.png"], ["sub", "folder"]),
+    (["compress", "sub", "-o", "z.hinr"], ["sub", "folder"]),
+    (["eval", "sub", "in.png"], ["sub", "folder"]),
+    (["eval", "in.png", "missing.png"], ["missing.png"]),
+    (["fit", "trunc.png", "-o", "m2.safetensors"], ["trunc.png", "corrupt or unreadable image"]),
+    (["fit", "noz.ply", "-o", "m2.safetensors"], ["noz.ply", "no 'z' property"]),
+    (["reconstruct", "--model", "junk.safetensors", "in.png", "-o", "y.png"], ["junk.safetensors", "not a safetensors file"]),
     (["decode", "junk.safetensors", "-o", "y.png"], ["junk.safetensors"]),
     (["decompress", "m.safetensors", "-o", "y.png"], ["m.safetensors"]),
     (["eval", "in.png", "in.wav"], ["in.png", "does not match"]),
@@ -113,6 +142,12 @@ final class BadInputMatrixTests: XCTestCase {
     (["decode", "baddim.safetensors", "-o", "y.png"], ["baddim.safetensors", "the net maps 3-D coordinates"]),
     (["decode", "nan.safetensors", "-o", "y.png"], ["y.png", "not written", "NaN or infinite"]),
     (["decompress", "nanw0.hinr", "-o", "y.png"], ["nanw0.hinr", "net.w0 must be a positive finite number"]),
+    (["decompress", "hugeimg.hinr", "-o", "y.png"], ["hugeimg.hinr", "at most 67108864 pixels, got [16, 1436426281]"]),
+    (["decompress", "nanrange.hinr", "-o", "y.png"], ["nanrange.hinr", "quantization ranges must be finite"]),
+    (["decompress", "badcrc.hinr", "-o", "y.png"], ["badcrc.hinr", "CRC-32 mismatch"]),
+    (["decompress", "trunc.hinr", "-o", "y.png"], ["trunc.hinr", "truncated"]),
+    (["decode", "hugewidth.safetensors", "-o", "y.png"], ["hugewidth.safetensors", "net.width must be in 1...4096, got 1436426281"]),
+    (["decode", "fastaudio.safetensors", "-o", "y.wav"], ["fastaudio.safetensors", "signal.sampleRate must be in 1...1048576, got 4000000000"]),
     (["decode", "m.safetensors", "-o", "y.wav"], ["y.wav", "an image decodes to .png or .jpg"]),
     // WAV headers no audio has.
     (["fit", "huge.png", "-o", "m2.safetensors"], ["huge.png", "40000 x 40000 pixels, more than the 67108864"]),
@@ -131,6 +166,7 @@ final class BadInputMatrixTests: XCTestCase {
     (["fit", "in.png", "-o", "m2.safetensors", "--w0", "inf"], ["--w0 must be a positive finite number"]),
     (["fit", "in.png", "-o", "m2.safetensors", "--batch", "-5"], ["--batch"]),
     (["compress", "in.png", "-o", "z.hinr", "--bpp", "inf"], ["--bpp must be a positive finite number"]),
+    (["compress", "in.png", "-o", "z.hinr", "--bpp", "0"], ["--bpp must be a positive finite number"]),
     (["compress", "in.png", "-o", "z.hinr", "--width", "70000"], ["--width must be in 1...4096"]),
     (["compress", "in.png", "-o", "z.hinr", "--bits", "7"], ["--bits"]),
     (["decode", "m.safetensors", "-o", "y.png", "--size", "0x5"], ["--size"]),
@@ -197,6 +233,24 @@ final class BadInputMatrixTests: XCTestCase {
     let (s, _, err) = try CLIProcess.run(["info"], in: dir, environment: ["HYPERINR_MEMORY_MB": "lots"])
     XCTAssertEqual(s, 1)
     XCTAssert(err.contains("HYPERINR_MEMORY_MB='lots': expected a positive integer"), err)
+  }
+
+  /// A full disk is named as such (not "out of memory"), for the PNG writer and the model writer, and
+  /// leaves no partial file. Needs an 8 KiB tmpfs, so root and a kernel that allows the mount.
+  func testFullDiskIsReportedAndLeavesNothing() throws {
+    let small = url("small")
+    try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+    let mount = try CLIProcess.run(["-t", "tmpfs", "-o", "size=8k", "tmpfs", small.path], in: dir, executable: "/bin/mount")
+    guard mount.0 == 0 else { throw XCTSkip("cannot mount a small tmpfs here (\(mount.2.trimmingCharacters(in: .whitespacesAndNewlines))); run as root") }
+    defer { _ = try? CLIProcess.run([small.path], in: dir, executable: "/bin/umount") }
+    for args in [["decode", "m.safetensors", "-o", "small/y.png", "--size", "512x512"],
+                 ["fit", "in.png", "-o", "small/m.safetensors", "--steps", "2", "--width", "128"]] {
+      let (s, _, err) = try run(args)
+      XCTAssertEqual(s, 1, err)
+      let errors = err.split(separator: "\n").filter { $0.hasPrefix("hyperinr: error: ") }
+      XCTAssert(errors.count == 1 && errors[0].contains("small/") && errors[0].lowercased().contains("no space left on device"), err)
+      XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: small.path), [], args.joined(separator: " "))
+    }
   }
 
   func testEveryBadInputFailsWithOneLineAndTouchesNothing() throws {

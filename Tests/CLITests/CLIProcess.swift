@@ -1,13 +1,14 @@
 import Foundation
 import XCTest
 
-/// The built `hyperinr` executable (it sits beside the test bundle), run in a folder with 2 threads.
+/// The built `hyperinr` executable (it sits beside the test bundle; or another program by absolute path),
+/// run in a folder with 2 threads.
 enum CLIProcess {
   static func make(_ args: [String], in dir: URL, environment: [String: String] = [:], executable: String = "hyperinr") -> Process {
     let exe = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(executable)
     let alt = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(executable)
     let p = Process()
-    p.executableURL = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
+    p.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : FileManager.default.isExecutableFile(atPath: exe.path) ? exe : alt
     p.arguments = args
     p.currentDirectoryURL = dir
     var env = ProcessInfo.processInfo.environment

@@ -31,7 +31,7 @@ struct Decompress: ParsableCommand {
     try Console.reportingErrors {
       let out = URL(fileURLWithPath: output)
       try OutputPath.check([out], inputs: [URL(fileURLWithPath: file)])
-      let data = try Data(contentsOf: URL(fileURLWithPath: file))
+      let data = try FileContents.read(URL(fileURLWithPath: file))
       let f = try CompressedField.decode(data, path: file)
       let (summary, img) = try Decode.write(DOHCodec.fittedModel(f), to: out, size: size.map(Decode.parseSize), rate: rate,
                                             resolution: resolution)

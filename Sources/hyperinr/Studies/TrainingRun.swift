@@ -24,7 +24,7 @@ final class TrainingRun {
   init(config: TrainingConfig, folder: URL, resume: Bool) throws {
     self.config = config
     self.folder = folder
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try OutputPath.checkFolder(folder)
     let task = try config.makeTask()
     let (train, validation) = try config.trainingSplits(task)
     evaluatesValidation = validation != nil
@@ -37,6 +37,7 @@ final class TrainingRun {
     } else {
       guard !exists else { throw SignalError(folder.path, "already holds a run (checkpoint.safetensors); pass --resume to continue it or choose another --output") }
       trainer = try GeneralizableTrainer(config: config, train: train)
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
     // Rows logged after the checkpoint (the run was killed) are dropped: the resumed run writes them again.
     try Self.truncate(logURL, header: Self.logHeader, after: trainer.step)

@@ -115,6 +115,22 @@ enum OutputPath {
     }
   }
 
+  /// Refuses a run folder that cannot be one: an existing file, or a path below a file or an unwritable
+  /// folder. Nothing is created (the caller creates the folder once its inputs have loaded).
+  static func checkFolder(_ url: URL) throws {
+    var probe = url.standardizedFileURL
+    var st = stat()
+    while stat(probe.path, &st) != 0 {
+      guard errno == ENOENT, probe.path != "/" else { throw SignalError(url.path, "cannot be created: \(String(cString: strerror(errno)))") }
+      probe.deleteLastPathComponent()
+    }
+    guard st.st_mode & S_IFMT == S_IFDIR else {
+      throw SignalError(url.path, probe.path == url.standardizedFileURL.path ? "is a file, expected a run folder"
+                          : "cannot be created: \(probe.path) is a file, not a folder")
+    }
+    guard access(probe.path, W_OK) == 0 else { throw SignalError(url.path, "cannot be created: \(probe.path) is not writable") }
+  }
+
   /// Device and inode of an existing file (nil if there is none).
   private static func identity(_ url: URL) -> [UInt64]? {
     var st = stat()
