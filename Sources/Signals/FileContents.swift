@@ -1,11 +1,17 @@
 import Foundation
 
-/// Whole-file reads of untrusted inputs with one-line errors ("PATH: does not exist", "PATH: is a folder,
-/// ...") and no Foundation detour: FileManager.contents(atPath:) leaks its 4 KiB buffer on an empty file
-/// (found by the WAV fuzz target), and Data(contentsOf:) errors print as NSError dumps.
+/// Reads of untrusted input files with one-line errors ("PATH: does not exist", "PATH: is a folder, ...")
+/// and no Foundation detour: FileManager.contents(atPath:) leaks its 4 KiB buffer on an empty file (found
+/// by the WAV fuzz target), FileHandle.readData traps on a folder, and Data(contentsOf:) errors print as
+/// NSError dumps.
 public enum FileContents {
   /// The bytes of the regular file at `url`.
-  public static func read(_ url: URL) throws -> Data {
+  public static func read(_ url: URL) throws -> Data { try read(url, upTo: nil) }
+
+  /// The first `count` bytes (fewer if the file is shorter) of the regular file at `url`.
+  public static func head(_ url: URL, count: Int) throws -> Data { try read(url, upTo: count) }
+
+  private static func read(_ url: URL, upTo limit: Int?) throws -> Data {
     let fd = open(url.path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw SignalError(url.path, reason(errno)) }
     defer { close(fd) }
@@ -14,7 +20,7 @@ public enum FileContents {
     guard (st.st_mode & S_IFMT) == S_IFREG else {
       throw SignalError(url.path, (st.st_mode & S_IFMT) == S_IFDIR ? "is a folder, expected a file" : "is not a regular file")
     }
-    var data = Data(count: Int(st.st_size))
+    var data = Data(count: min(Int(st.st_size), limit ?? .max))
     var got = 0
     try data.withUnsafeMutableBytes { (buf: UnsafeMutableRawBufferPointer) in
       while got < buf.count {

@@ -25,9 +25,7 @@ public struct Image {
 
   /// Loads a PNG (any colour type and bit depth) or JPEG (baseline or progressive) file, by content.
   public static func load(_ url: URL, alpha: AlphaMode = .keep) throws -> Image {
-    guard let head = FileHandle(forReadingAtPath: url.path).map({ h -> Data in defer { h.closeFile() }; return h.readData(ofLength: 8) }) else {
-      throw SignalError(url.path, "cannot be opened")
-    }
+    let head = try FileContents.head(url, count: 8)
     var img = hi_image()
     var err = [CChar](repeating: 0, count: 256)
     let rc: Int32

@@ -58,11 +58,7 @@ public struct ImageFolder: SignalSet {
   }
 
   private static func checkSignature(_ url: URL) throws {
-    guard let h = FileHandle(forReadingAtPath: url.path) else {
-      throw SignalError(url.path, FileManager.default.fileExists(atPath: url.path) ? "cannot be read" : "does not exist")
-    }
-    defer { try? h.close() }
-    let head = [UInt8]((try? h.read(upToCount: 8)) ?? Data())
+    let head = [UInt8](try FileContents.head(url, count: 8))
     let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     guard head == png || head.starts(with: [0xFF, 0xD8, 0xFF]) else {
       throw SignalError(url.path, "is not a PNG or JPEG file (\(head.isEmpty ? "empty" : "wrong signature"))")

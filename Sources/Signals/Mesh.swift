@@ -155,9 +155,13 @@ enum MeshPLY {
         var list: [Int] = []
         for p in e.properties {
           if let ct = p.listCountType {
-            let n = Int(try reader.value(ct))
-            guard n >= 0 && n < 1 << 16 else { throw SignalError(path, "bad list length \(n)") }
-            list = try (0..<n).map { _ in Int(try reader.value(p.type)) }
+            let n = try reader.value(ct)
+            guard n >= 0 && n < 65536, n == n.rounded() else { throw SignalError(path, "bad list length \(n)") }
+            list = try (0..<Int(n)).map { _ in
+              let i = try reader.value(p.type)
+              guard i >= 0 && i < Double(Int32.max), i == i.rounded() else { throw SignalError(path, "face index \(i) is not a vertex number") }
+              return Int(i)
+            }
           } else {
             let v = try reader.value(p.type)
             if e.name == "vertex" {

@@ -97,7 +97,7 @@ final class ImageTests: XCTestCase {
     for i in 200..<260 { badJpg[i] = 0xFF }
     assertLoadFails(write("bad.jpg", badJpg), "corrupt")
     assertLoadFails(write("text.png", Data("hello, not an image".utf8)), "not a PNG or JPEG")
-    assertLoadFails(dir.appendingPathComponent("missing.png"), "cannot be opened")
+    assertLoadFails(dir.appendingPathComponent("missing.png"), "does not exist")
   }
 
   /// Every PNG of ../shared/data/photos and emoji loads; a sample matches Pillow's decoding.

@@ -125,6 +125,11 @@ final class MeshFileTests: XCTestCase {
       ("huge.ply", "ply\nformat ascii 1.0\nelement vertex 1000000000\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 3\n",
        "more than its"),
       ("nanv.ply", "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nend_header\nnan 0 0\n", "finite"),
+      // A face index beyond any integer (found by the PLY fuzz target: it trapped converting to Int).
+      ("bigindex.ply", "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\n"
+        + "property list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 8888888888888888888888880 1 2\n", "not a vertex number"),
+      ("fraclist.ply", "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\n"
+        + "property list float int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n2.5 0 1 2\n", "bad list length"),
       // An element without properties, declared a hundred trillion times, is skipped at once (no hang).
       ("empty.ply", "ply\nformat ascii 1.0\nelement junk 100000000000000\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 3\n",
        "no faces"),

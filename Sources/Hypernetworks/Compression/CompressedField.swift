@@ -44,9 +44,13 @@ public struct CompressedField: Equatable {
     u32(packed.count); u32(payload.count)
     if kind == .occupancy { for v in meshTransform ?? [0, 0, 0, 1] { f32(v) } }
     d.append(contentsOf: payload)
-    let crc = d.withUnsafeBytes { hi_crc32($0.bindMemory(to: UInt8.self).baseAddress!, d.count) }
-    withUnsafeBytes(of: crc.littleEndian) { d.append(contentsOf: $0) }
+    withUnsafeBytes(of: Self.checksum(d).littleEndian) { d.append(contentsOf: $0) }
     return d
+  }
+
+  /// The CRC-32 a file stores after `body` (everything before its last 4 bytes).
+  public static func checksum<C: ContiguousBytes>(_ body: C) -> UInt32 {
+    body.withUnsafeBytes { hi_crc32($0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
   }
 
   /// What the file describes, as a fitted model's signal metadata.
@@ -70,8 +74,7 @@ public struct CompressedField: Equatable {
     guard Array(b[0..<4]) == magic else { throw SignalError(path, "not a HyperINR compressed file (bad magic)") }
     guard b[4] == version else { throw SignalError(path, "unsupported .hinr version \(b[4]) (this build reads \(version))") }
     let stored = UInt32(b[b.count - 4]) | UInt32(b[b.count - 3]) << 8 | UInt32(b[b.count - 2]) << 16 | UInt32(b[b.count - 1]) << 24
-    let crc = b.withUnsafeBufferPointer { hi_crc32($0.baseAddress!, b.count - 4) }
-    guard crc == stored else { throw SignalError(path, "corrupt: CRC-32 mismatch (file damaged or truncated)") }
+    guard Self.checksum(b[..<(b.count - 4)]) == stored else { throw SignalError(path, "corrupt: CRC-32 mismatch (file damaged or truncated)") }
     var o = 5
     func u8() -> Int { defer { o += 1 }; return Int(b[o]) }
     func u16() -> Int { defer { o += 2 }; return Int(b[o]) | Int(b[o + 1]) << 8 }

@@ -31,7 +31,7 @@ public struct FieldSignal {
       var p: [String?] = []
       switch kind {
       case .image:
-        p.append(size.count == 2 && size.allSatisfy { $0 >= 1 } && size[0] * size[1] <= Limits.pixels.upperBound ? nil
+        p.append(size.count == 2 && size.allSatisfy { (1...Limits.pixels.upperBound).contains($0) } && size[0] * size[1] <= Limits.pixels.upperBound ? nil
           : "signal.size must be [height, width] with at most \(Limits.pixels.upperBound) pixels, got \(size)")
         p.append(Limits.check("signal.channels", channels, 1...4))
       case .audio:

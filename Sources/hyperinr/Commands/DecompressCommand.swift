@@ -33,14 +33,19 @@ struct Decompress: ParsableCommand {
       try OutputPath.check([out], inputs: [URL(fileURLWithPath: file)])
       let data = try FileContents.read(URL(fileURLWithPath: file))
       let f = try CompressedField.decode(data, path: file)
-      let (summary, img) = try Decode.write(DOHCodec.fittedModel(f), to: out, size: size.map(Decode.parseSize), rate: rate,
-                                            resolution: resolution)
-      var line = "wrote \(summary) from \(data.count) bytes"
-      if let original, let img {
-        let ref = try Image.load(URL(fileURLWithPath: original), alpha: .composite(background: 1))
-        guard ref.height == img.height, ref.width == img.width, ref.channels == img.channels else {
-          throw SignalError(original, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(img.width)x\(img.height)x\(img.channels)")
+      // The original is read and checked before anything is written.
+      let decodedSize = try size.map(Decode.parseSize) ?? (f.width, f.height)
+      let ref = try original.flatMap { path -> Image? in
+        guard f.kind == .image else { return nil }
+        let ref = try Image.load(URL(fileURLWithPath: path), alpha: .composite(background: 1))
+        guard ref.width == decodedSize.0, ref.height == decodedSize.1, ref.channels == f.channels else {
+          throw SignalError(path, "is \(ref.width)x\(ref.height)x\(ref.channels), the decoded image \(decodedSize.0)x\(decodedSize.1)x\(f.channels)")
         }
+        return ref
+      }
+      let (summary, img) = try Decode.write(DOHCodec.fittedModel(f), to: out, size: decodedSize, rate: rate, resolution: resolution)
+      var line = "wrote \(summary) from \(data.count) bytes"
+      if let ref, let img {
         line += String(format: ", %.4f bpp; PSNR %.2f dB, ", Double(data.count * 8) / Double(f.width * f.height),
                        Metrics.psnrQuantized(img.pixels, ref.pixels)) + Metrics.ssimSummary(img.pixels, ref.pixels)
       }
