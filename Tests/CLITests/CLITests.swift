@@ -74,7 +74,7 @@ final class CLITests: XCTestCase {
     let (s, _, err) = try run(["fit", "missing.png", "-o", "m.safetensors"])
     XCTAssertEqual(s, 1)
     XCTAssertEqual(err.split(separator: "\n").count, 1, err)
-    XCTAssert(err.contains("missing.png") && err.contains("cannot be opened"), err)
+    XCTAssert(err.contains("missing.png") && err.contains("does not exist"), err)
 
     try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).write(to: dir.appendingPathComponent("bad.png"))
     let (s2, _, err2) = try run(["fit", "bad.png", "-o", "m.safetensors"])
