@@ -47,3 +47,7 @@ table("**PONP beta probe** (context 100 %, 1000 steps; validation split; the det
       "row above)", lambda r: r["data"] == "emoji-validation" and ponp(r), probabilistic)
 table("**PONP-IPC on emoji** (2000 steps; test set)", lambda r: r["data"] == "emoji" and (ponp(r) or r["setting"].startswith("deterministic")),
       probabilistic)
+table("**Photo patches, third session** (2000 steps, 20 training photos held out; three runs side by side, one thread "
+      "each; the IPC rank chosen on validation, then the 24 Kodak crops once)",
+      lambda r: r["data"] in ("photos-validation20", "photos-third"),
+      [("split", lambda r: "validation" if r["data"] == "photos-validation20" else "test")] + main)
