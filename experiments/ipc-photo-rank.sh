@@ -37,8 +37,8 @@ if python3 -c "import sys; sys.exit(0 if float('$(psnr ipc-photos-val20-rank32)'
   best=ipc-photos-val20-rank32
 fi
 echo "IPC chosen on validation: $best"
-record photos-third IPC "one forward pass, $best" "$best" -- --model "runs/ipc/$best/checkpoint.safetensors"
-record photos-third Trans-INR "one forward pass, transinr-photos-val20" transinr-photos-val20 -- --model runs/ipc/transinr-photos-val20/checkpoint.safetensors
+record photos-third IPC "one forward pass ($best)" "$best" -- --model "runs/ipc/$best/checkpoint.safetensors"
+record photos-third Trans-INR "one forward pass (transinr-photos-val20)" transinr-photos-val20 -- --model runs/ipc/transinr-photos-val20/checkpoint.safetensors
 for r in ipc-photos-val20-rank8 ipc-photos-val20-rank32 transinr-photos-val20; do
   cp "runs/ipc/$r/curves.svg" "docs/results/ipc/$r-curves.svg"
   if [ -f "runs/ipc/$r/samples.png" ]; then cp "runs/ipc/$r/samples.png" "docs/results/ipc/$r-samples.png"; fi
