@@ -8,26 +8,18 @@
 # docs/results/ipc.csv like the other IPC experiments (python3 experiments/ipc-tables.py prints them).
 set -e
 cd "$(dirname "$0")/.."
-. experiments/common.sh
-export HYPERINR_THREADS=1
-mkdir -p runs/ipc docs/results/ipc
-CSV=docs/results/ipc.csv
-
-train() {  # NAME CONFIG [--set ...]
-  name=$1; shift
-  run_training "runs/ipc/$name" "$@" --set train.steps=2000 --set data.validation=20 > "runs/ipc/$name.out" 2>&1
-}
+. experiments/ipc-common.sh
+steps="--set train.steps=2000 --set data.validation=20"
 
 if [ "${SKIP_TRAINING:-}" = "" ]; then
-  train ipc-photos-val20-rank8 configs/ipc-photos.yaml --set ipc.rank=8 & a=$!
-  train ipc-photos-val20-rank32 configs/ipc-photos.yaml & b=$!
-  train transinr-photos-val20 configs/transinr-photos.yaml
+  train ipc-photos-val20-rank8 configs/ipc-photos.yaml $steps --set ipc.rank=8 & a=$!
+  train ipc-photos-val20-rank32 configs/ipc-photos.yaml $steps & b=$!
+  train transinr-photos-val20 configs/transinr-photos.yaml $steps
   wait $a
   wait $b
 fi
 
 export HYPERINR_THREADS=2
-. experiments/ipc-record.sh
 for r in ipc-photos-val20-rank8 ipc-photos-val20-rank32 transinr-photos-val20; do
   record photos-validation20 "photo rank probe" "$r" "$r" -- --model "runs/ipc/$r/checkpoint.safetensors" --split validation
 done

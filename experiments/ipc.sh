@@ -21,15 +21,7 @@
 #   FSDD long: IPC, Trans-INR and Learned Init on peak-normalised clips for 12000 steps (test set, once).
 set -e
 cd "$(dirname "$0")/.."
-. experiments/common.sh
-export HYPERINR_THREADS=1
-mkdir -p runs/ipc docs/results/ipc
-CSV=docs/results/ipc.csv
-
-train() {  # NAME CONFIG [--set ...]
-  name=$1; shift
-  run_training "runs/ipc/$name" "$@" > "runs/ipc/$name.out" 2>&1
-}
+. experiments/ipc-common.sh
 
 queue_a() {
   train ipc-emoji configs/ipc-emoji.yaml --set train.steps=3000
@@ -89,7 +81,6 @@ fi
 
 # Evaluations run one at a time, with both threads.
 export HYPERINR_THREADS=2
-. experiments/ipc-record.sh
 
 [ -f "$CSV" ] || echo "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" > "$CSV"
 for d in emoji fsdd photos; do

@@ -1,4 +1,16 @@
-# Sourced by the IPC experiment scripts (after common.sh, with CSV set).
+# Sourced by the IPC experiment scripts from the package root: common.sh (BIN, run_training), one thread per
+# training run, the results CSV, train NAME CONFIG [--set ...] (into runs/ipc/NAME, its output in
+# runs/ipc/NAME.out) and record (below).
+. experiments/common.sh
+export HYPERINR_THREADS=1
+mkdir -p runs/ipc docs/results/ipc
+CSV=docs/results/ipc.csv
+
+train() {  # NAME CONFIG [--set ...]
+  name=$1; shift
+  run_training "runs/ipc/$name" "$@" > "runs/ipc/$name.out" 2>&1
+}
+
 # Appends "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" from an `evaluate`
 # line (no commas in the arguments: they are CSV fields), unless the CSV has that row already (so an
 # interrupted evaluation continues).
