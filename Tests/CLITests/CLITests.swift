@@ -166,6 +166,49 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(s3, 0, err3)
   }
 
+  /// Starts `args`, kills it with SIGKILL as soon as `file` exists (its first periodic checkpoint) and
+  /// checks that it was killed, not finished.
+  private func killOnceWritten(_ args: [String], _ file: String, line: UInt = #line) throws {
+    let p = CLIProcess.make(args, in: dir)
+    p.standardError = FileHandle.nullDevice
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let path = dir.appendingPathComponent(file).path
+    while p.isRunning && !FileManager.default.fileExists(atPath: path) { usleep(500) }
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed", line: line)
+  }
+
+  private func bytes(_ file: String) throws -> Data { try Data(contentsOf: dir.appendingPathComponent(file)) }
+
+  /// `fit` killed with SIGKILL after a periodic checkpoint and resumed from it writes the same model file,
+  /// byte for byte, as an uninterrupted run.
+  func testKilledFitResumesToTheSameModel() throws {
+    let src = try image("k.png", size: 32)
+    let fit = ["fit", src, "--steps", "4000", "--layers", "2", "--width", "32", "--checkpoint-every", "200", "--seed", "3"]
+    let (s, _, err) = try run(fit + ["-o", "a.safetensors"])
+    XCTAssertEqual(s, 0, err)
+    try killOnceWritten(fit + ["-o", "b.safetensors"], "b.safetensors")
+    let (s2, _, err2) = try run(fit + ["-o", "b.safetensors", "--resume", "b.safetensors"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(err2.contains("resuming b.safetensors at step"), err2)
+    XCTAssertEqual(try bytes("b.safetensors"), try bytes("a.safetensors"))
+  }
+
+  /// `compress` killed with SIGKILL after its periodic checkpoint (every 500 steps) and resumed from it
+  /// writes the same `.hinr`, byte for byte, as an uninterrupted run.
+  func testKilledCompressResumesToTheSameFile() throws {
+    let src = try image("k.png", size: 32)
+    let compress = ["compress", src, "--steps", "3000", "--layers", "2", "--width", "8", "--batch", "0", "--seed", "3"]
+    let (s, _, err) = try run(compress + ["-o", "a.hinr"])
+    XCTAssertEqual(s, 0, err)
+    try killOnceWritten(compress + ["-o", "b.hinr"], "b.hinr.ckpt")
+    let (s2, _, err2) = try run(compress + ["-o", "b.hinr", "--resume", "b.hinr.ckpt"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssertEqual(try bytes("b.hinr"), try bytes("a.hinr"))
+  }
+
   func testFitDecodeEvalRoundTrip() throws {
     let src = try image("g.png")
     let (s, _, err) = try run(["fit", src, "-o", "m.safetensors", "--steps", "150", "--layers", "2", "--width", "32"])
