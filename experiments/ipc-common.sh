@@ -5,6 +5,7 @@
 export HYPERINR_THREADS=1
 mkdir -p runs/ipc docs/results/ipc
 CSV=docs/results/ipc.csv
+[ -f "$CSV" ] || echo "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" > "$CSV"
 
 train() {  # NAME CONFIG [--set ...]
   name=$1; shift
@@ -13,7 +14,8 @@ train() {  # NAME CONFIG [--set ...]
 
 # Appends "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" from an `evaluate`
 # line (no commas in the arguments: they are CSV fields), unless the CSV has that row already (so an
-# interrupted evaluation continues).
+# interrupted evaluation continues; a rerun after retraining from scratch
+# must start from a fresh CSV to see its own numbers).
 record() {  # DATA METHOD SETTING RUN_OR_DASH -- evaluate arguments
   data=$1; method=$2; setting=$3; run=$4; shift 5
   if grep -q "^$data,$method,$setting," "$CSV"; then return; fi

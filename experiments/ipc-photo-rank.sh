@@ -24,10 +24,10 @@ for r in ipc-photos-val20-rank8 ipc-photos-val20-rank32 transinr-photos-val20; d
   record photos-validation20 "photo rank probe" "$r" "$r" -- --model "runs/ipc/$r/checkpoint.safetensors" --split validation
 done
 psnr() { grep "^photos-validation20,photo rank probe,$1," "$CSV" | cut -d, -f4; }
+r8=$(psnr ipc-photos-val20-rank8); r32=$(psnr ipc-photos-val20-rank32)
+if [ -z "$r8" ] || [ -z "$r32" ]; then echo "missing validation rows in $CSV" >&2; exit 1; fi
 best=ipc-photos-val20-rank8
-if python3 -c "import sys; sys.exit(0 if float('$(psnr ipc-photos-val20-rank32)') > float('$(psnr ipc-photos-val20-rank8)') else 1)"; then
-  best=ipc-photos-val20-rank32
-fi
+if python3 -c "import sys; sys.exit(0 if $r32 > $r8 else 1)"; then best=ipc-photos-val20-rank32; fi
 echo "IPC chosen on validation: $best"
 record photos-third IPC "one forward pass ($best)" "$best" -- --model "runs/ipc/$best/checkpoint.safetensors"
 record photos-third Trans-INR "one forward pass (transinr-photos-val20)" transinr-photos-val20 -- --model runs/ipc/transinr-photos-val20/checkpoint.safetensors

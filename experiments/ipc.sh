@@ -82,7 +82,6 @@ fi
 # Evaluations run one at a time, with both threads.
 export HYPERINR_THREADS=2
 
-[ -f "$CSV" ] || echo "data,method,setting,psnr,ssim,nll,within1,within2,ms_per_signal,train_seconds" > "$CSV"
 for d in emoji fsdd photos; do
   record $d IPC "one forward pass" "ipc-$d" -- --model "runs/ipc/ipc-$d/checkpoint.safetensors"
   record $d "IPC meta-learned" "2 inner steps" "ipc-meta-$d" -- --model "runs/ipc/ipc-meta-$d/checkpoint.safetensors"
