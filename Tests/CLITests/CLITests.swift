@@ -166,49 +166,48 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(s3, 0, err3)
   }
 
-  /// Starts `args`, kills it with SIGKILL as soon as `file` exists (its first periodic checkpoint) and
-  /// checks that it was killed, not finished.
-  private func killOnceWritten(_ args: [String], _ file: String, line: UInt = #line) throws {
-    let p = CLIProcess.make(args, in: dir)
+  /// Runs `command` to the end into `a`, runs it again into `b` and kills that run with SIGKILL as soon as
+  /// its checkpoint `checkpoint(b)` exists, resumes it with `--resume checkpoint(b)`, and checks that `b`
+  /// ends byte-identical to `a`. Returns the resumed run's stderr (`killed` checks the kill came in time).
+  @discardableResult
+  private func checkKilledResumes(_ command: [String], _ a: String, _ b: String, checkpoint: (String) -> String,
+                                  line: UInt = #line) throws -> String {
+    let (s, _, err) = try run(command + ["-o", a])
+    XCTAssertEqual(s, 0, err, line: line)
+    let p = CLIProcess.make(command + ["-o", b], in: dir)
     p.standardError = FileHandle.nullDevice
     p.standardOutput = FileHandle.nullDevice
     try p.run()
-    let path = dir.appendingPathComponent(file).path
+    let path = dir.appendingPathComponent(checkpoint(b)).path
     while p.isRunning && !FileManager.default.fileExists(atPath: path) { usleep(500) }
     if p.isRunning { kill(p.processIdentifier, SIGKILL) }
     p.waitUntilExit()
     XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed", line: line)
+    let (s2, _, err2) = try run(command + ["-o", b, "--resume", checkpoint(b)])
+    XCTAssertEqual(s2, 0, err2, line: line)
+    let bytes = { (f: String) in try Data(contentsOf: self.dir.appendingPathComponent(f)) }
+    XCTAssertEqual(try bytes(b), try bytes(a), line: line)
+    return err2
   }
 
-  private func bytes(_ file: String) throws -> Data { try Data(contentsOf: dir.appendingPathComponent(file)) }
-
-  /// `fit` killed with SIGKILL after a periodic checkpoint and resumed from it writes the same model file,
-  /// byte for byte, as an uninterrupted run.
+  /// `fit` killed with SIGKILL after a periodic checkpoint (the model file itself) and resumed from it writes
+  /// the same model file, byte for byte, as an uninterrupted run.
   func testKilledFitResumesToTheSameModel() throws {
     let src = try image("k.png", size: 32)
     let fit = ["fit", src, "--steps", "4000", "--layers", "2", "--width", "32", "--checkpoint-every", "200", "--seed", "3"]
-    let (s, _, err) = try run(fit + ["-o", "a.safetensors"])
-    XCTAssertEqual(s, 0, err)
-    try killOnceWritten(fit + ["-o", "b.safetensors"], "b.safetensors")
-    let (s2, _, err2) = try run(fit + ["-o", "b.safetensors", "--resume", "b.safetensors"])
-    XCTAssertEqual(s2, 0, err2)
-    let resumedAt = err2.components(separatedBy: "resuming b.safetensors at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
-    XCTAssertLessThan(try XCTUnwrap(resumedAt, err2), 4000, "killed after its last step: nothing was resumed")
-    XCTAssertEqual(try bytes("b.safetensors"), try bytes("a.safetensors"))
+    let err = try checkKilledResumes(fit, "a.safetensors", "b.safetensors") { $0 }
+    let resumedAt = err.components(separatedBy: "resuming b.safetensors at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+    XCTAssertLessThan(try XCTUnwrap(resumedAt, err), 4000, "killed after its last step: nothing was resumed")
   }
 
-  /// `compress` killed with SIGKILL after its periodic checkpoint (every 500 steps) and resumed from it
-  /// writes the same `.hinr`, byte for byte, as an uninterrupted run.
+  /// `compress` killed with SIGKILL after its periodic checkpoint (OUT.ckpt, every 500 steps) and resumed
+  /// from it writes the same `.hinr`, byte for byte, as an uninterrupted run.
   func testKilledCompressResumesToTheSameFile() throws {
     let src = try image("k.png", size: 32)
     let compress = ["compress", src, "--steps", "3000", "--layers", "2", "--width", "8", "--batch", "0", "--seed", "3"]
-    let (s, _, err) = try run(compress + ["-o", "a.hinr"])
-    XCTAssertEqual(s, 0, err)
-    try killOnceWritten(compress + ["-o", "b.hinr"], "b.hinr.ckpt")
-    XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.hinr").path), "killed after it finished")
-    let (s2, _, err2) = try run(compress + ["-o", "b.hinr", "--resume", "b.hinr.ckpt"])
-    XCTAssertEqual(s2, 0, err2)
-    XCTAssertEqual(try bytes("b.hinr"), try bytes("a.hinr"))
+    let err = try checkKilledResumes(compress, "a.hinr", "b.hinr") { $0 + ".ckpt" }
+    let resumedAt = err.components(separatedBy: "resuming b.hinr.ckpt at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+    XCTAssertLessThan(try XCTUnwrap(resumedAt, err), 3000, "killed after its last step: nothing was resumed")
   }
 
   func testFitDecodeEvalRoundTrip() throws {

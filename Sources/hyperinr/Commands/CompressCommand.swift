@@ -68,6 +68,7 @@ struct Compress: ParsableCommand {
         fitter = try FieldFitter.resume(from: URL(fileURLWithPath: resume), signal: signal,
                                         parameterization: DecoderOnlyHypernetwork.fromCheckpoint)
         fitter.settings.steps = steps
+        Console.note("resuming \(resume) at step \(fitter.step) of \(steps)")
       } else {
         let net = DOHCodec.targetNet(channels: signal.info.channels, hiddenLayers: layers, width: width, kind: signal.info.kind)
         try FitCommandRunner.checkMemory(net: net, signal: signal, batch: batch)
