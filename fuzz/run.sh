@@ -12,6 +12,12 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=${*:-png jpeg wav obj ply safetensors model hinr config}
+case "${HYPERINR_FUZZ_RUNS:-1}" in
+  ''|*[!0-9]*) echo "HYPERINR_FUZZ_RUNS must be a whole number of executions, got '$HYPERINR_FUZZ_RUNS'" >&2; exit 2 ;;
+esac
+case "$seconds" in
+  ''|*[!0-9]*) echo "SECONDS must be a whole number, got '$seconds' (usage: sh fuzz/run.sh [SECONDS] [TARGET...])" >&2; exit 2 ;;
+esac
 runs=${HYPERINR_FUZZ_RUNS:+-runs=$HYPERINR_FUZZ_RUNS}
 mkdir -p .build/fuzz
 swift build -c release --scratch-path .build/fuzz --product hyperinr-fuzz \

@@ -155,7 +155,7 @@ final class CLITests: XCTestCase {
     let ckpt = dir.appendingPathComponent("c.hinr.ckpt").path
     XCTAssert(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.hinr").path), err)
     XCTAssert(FileManager.default.fileExists(atPath: ckpt), err)
-    let stopped = try XCTUnwrap(err.components(separatedBy: "stopped at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }, err)
+    let stopped = try XCTUnwrap(step(after: "stopped at step ", in: err), err)
 
     let (s2, out2, err2) = try run(["compress", src, "-o", "c.hinr", "--steps", "\(stopped + 20)", "--resume", "c.hinr.ckpt"] + shape)
     XCTAssertEqual(s2, 0, err2)
@@ -166,12 +166,16 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(s3, 0, err3)
   }
 
-  /// Runs `command` to the end into `a`, runs it again into `b` and kills that run with SIGKILL as soon as
-  /// its checkpoint `checkpoint(b)` exists, resumes it with `--resume checkpoint(b)`, and checks that `b`
-  /// ends byte-identical to `a`. Returns the resumed run's stderr (`killed` checks the kill came in time).
-  @discardableResult
-  private func checkKilledResumes(_ command: [String], _ a: String, _ b: String, checkpoint: (String) -> String,
-                                  line: UInt = #line) throws -> String {
+  /// The number that follows `prefix` in a command's output ("stopped at step 412" -> 412).
+  private func step(after prefix: String, in text: String) -> Int? {
+    text.components(separatedBy: prefix).dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+  }
+
+  /// Runs `command` (`steps` steps) to the end into `a`, runs it again into `b` and kills that run with
+  /// SIGKILL as soon as its checkpoint `checkpoint(b)` exists, resumes it with `--resume checkpoint(b)`,
+  /// and checks that the resume started before the last step and that `b` ends byte-identical to `a`.
+  private func checkKilledResumes(_ command: [String], steps: Int, _ a: String, _ b: String, checkpoint: (String) -> String,
+                                  line: UInt = #line) throws {
     let (s, _, err) = try run(command + ["-o", a])
     XCTAssertEqual(s, 0, err, line: line)
     let p = CLIProcess.make(command + ["-o", b], in: dir)
@@ -185,9 +189,10 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed", line: line)
     let (s2, _, err2) = try run(command + ["-o", b, "--resume", checkpoint(b)])
     XCTAssertEqual(s2, 0, err2, line: line)
+    let resumedAt = try XCTUnwrap(step(after: "resuming \(checkpoint(b)) at step ", in: err2), err2, line: line)
+    XCTAssertLessThan(resumedAt, steps, "killed after its last step: nothing was resumed", line: line)
     let bytes = { (f: String) in try Data(contentsOf: self.dir.appendingPathComponent(f)) }
     XCTAssertEqual(try bytes(b), try bytes(a), line: line)
-    return err2
   }
 
   /// `fit` killed with SIGKILL after a periodic checkpoint (the model file itself) and resumed from it writes
@@ -195,9 +200,7 @@ final class CLITests: XCTestCase {
   func testKilledFitResumesToTheSameModel() throws {
     let src = try image("k.png", size: 32)
     let fit = ["fit", src, "--steps", "4000", "--layers", "2", "--width", "32", "--checkpoint-every", "200", "--seed", "3"]
-    let err = try checkKilledResumes(fit, "a.safetensors", "b.safetensors") { $0 }
-    let resumedAt = err.components(separatedBy: "resuming b.safetensors at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
-    XCTAssertLessThan(try XCTUnwrap(resumedAt, err), 4000, "killed after its last step: nothing was resumed")
+    try checkKilledResumes(fit, steps: 4000, "a.safetensors", "b.safetensors") { $0 }
   }
 
   /// `compress` killed with SIGKILL after its periodic checkpoint (OUT.ckpt, every 500 steps) and resumed
@@ -205,9 +208,7 @@ final class CLITests: XCTestCase {
   func testKilledCompressResumesToTheSameFile() throws {
     let src = try image("k.png", size: 32)
     let compress = ["compress", src, "--steps", "3000", "--layers", "2", "--width", "8", "--batch", "0", "--seed", "3"]
-    let err = try checkKilledResumes(compress, "a.hinr", "b.hinr") { $0 + ".ckpt" }
-    let resumedAt = err.components(separatedBy: "resuming b.hinr.ckpt at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
-    XCTAssertLessThan(try XCTUnwrap(resumedAt, err), 3000, "killed after its last step: nothing was resumed")
+    try checkKilledResumes(compress, steps: 3000, "a.hinr", "b.hinr") { $0 + ".ckpt" }
   }
 
   func testFitDecodeEvalRoundTrip() throws {
