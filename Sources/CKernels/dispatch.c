@@ -110,6 +110,13 @@ void hk_sgemm(long m, long n, long k, float alpha, const float *a, long rsA, lon
   HK_DISPATCH(sgemm, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, rsC, csC, mc, kc, nc, packA, packB, bias, relu);
 }
 
+float hk_fma_probe(long iters, int wide) {
+#ifdef HK_HAVE_AVX2_VARIANT
+  if (wide && hk_active_isa() == HK_ISA_AVX512) return fma_probe_avx512(iters);
+#endif
+  HK_DISPATCH_RET(fma_probe, iters);
+}
+
 void hk_relu_gate(const float *x, const float *gate, float *y, long n) { HK_DISPATCH(relu_gate, x, gate, y, n); }
 
 void hk_bias_act(float *c, long rows, long cols, long ldc, const float *bias, int relu) {

@@ -68,6 +68,24 @@ static void HKG(pack_b)(const float *b, long rs, long cs, long kc, long nc, floa
   }
 }
 
+/// FMA throughput probe: `iters` rounds of 12 independent vector FMA chains (more than the FMA latency x
+/// ports of current x86 cores, so it runs at the issue limit); returns a sum of the chains so the work
+/// is kept. Performs 2 * 12 * GVW * iters floating-point operations.
+static float HKG(fma_probe)(long iters) {
+  HKG(vec) acc[12], x = (HKG(vec)){0} + 0.999f, y = (HKG(vec)){0} + 1e-4f;
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 12; i++) acc[i] = (HKG(vec)){0} + (float)i;
+  for (long r = 0; r < iters; r++) {
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 12; i++) acc[i] = acc[i] * x + y;
+  }
+  float s = 0;
+#pragma clang loop unroll(full)
+  for (int i = 0; i < 12; i++)
+    for (int v = 0; v < GVW; v++) s += acc[i][v];
+  return s;
+}
+
 /// Register-tile kernel: C[0..mr, 0..nr] = alpha * Ap Bp + beta * C, then (when `bias` is non-NULL)
 /// + bias[j] and (when `relu`) max(., 0): the epilogue of a fused linear layer.
 static void HKG(micro)(long kc, const float *ap, const float *bp, float *c, long rsC, long csC, long mr, long nr,

@@ -1,4 +1,5 @@
 import CKernels
+import Synchronization
 
 /// Row-major single-precision GEMM: the cache-blocked CKernels kernel (packing of A and B panels; a 6 x 16
 /// register tile, or 6 x 64 with AVX-512 when there are at least 64 output columns) driven here, split over
@@ -9,6 +10,9 @@ public enum Gemm {
     public var mc = 120, kc = 256, nc = 512
   }
   nonisolated(unsafe) public static var blocking = Blocking()
+  /// Floating-point operations (2 m n k per product) of every GEMM so far; benchmarks read it to report a
+  /// workload's GEMM share of the FMA peak.
+  public static let flopCount = Atomic<Int>(0)
 
   private struct View {  // element (i, j) at p[i * rs + j * cs]
     var p: UnsafePointer<Float>
@@ -54,6 +58,7 @@ public enum Gemm {
     let B = transB ? View(p: b, rs: 1, cs: ldb) : View(p: b, rs: ldb, cs: 1)
     let C = MutView(p: c, rs: ldc, cs: 1)
     if m == 0 || n == 0 { return }
+    flopCount.add(2 * m * n * k, ordering: .relaxed)
     if !transA && n <= 6 && m >= 64 && k >= 8 {
       narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: B, beta: beta, c: c, ldc: ldc, threads: threads)
       epilogue.apply(c, m: m, n: n, ldc: ldc, threads: threads)

@@ -27,9 +27,8 @@ struct CoreBenchmarks {
         let a = Tensor.uniform(tA ? [k, m] : [m, k], rng: &rng), b = Tensor.uniform(tB ? [n, k] : [k, n], rng: &rng)
         let ours = Measure.median(runs: max(runs, 5)) { _ = a.matmul(b, transposeA: tA, transposeB: tB) }.median
         let flops = 2.0 * Double(m * n * k)
-        let ref = reference?.median("sgemm_torch.py", ["\(m)", "\(n)", "\(k)", layout, "\(t)"], threads: t, thp: false)
-        reportLine("SGEMM \(layout) \(m)x\(n)x\(k) t=\(t)", ours: ours, reference: ref,
-                   extra: String(format: "%.1f GFLOP/s", flops / ours / 1e6))
+        let ref = reference?.best("sgemm_torch.py", ["\(m)", "\(n)", "\(k)", layout, "\(t)"], threads: t, compilable: false)
+        reportLine("SGEMM \(layout) \(m)x\(n)x\(k) t=\(t)", ours: ours, reference: ref, extra: peakShare(flops: flops, ms: ours, threads: t))
       }
     }
     Parallel.threads = threads.max() ?? 1
@@ -65,12 +64,8 @@ struct CoreBenchmarks {
       let mlp = MLP([40, 256, 256, 256, 256, 3], activation: .relu, rng: &rng)
       let opt = Adam(learningRate: 1e-4)
       let ours = Measure.median(runs: max(runs, 5), warmup: 3) { opt.minimize(mlp) { Loss.mse(mlp(pe), target) } }.median
-      let plain = reference?.median("w1_torch.py", ["\(t)"], threads: t, thp: false)
-      let thp = reference?.median("w1_torch.py", ["\(t)"], threads: t, thp: true)
-      let best = [plain, thp].compactMap { $0 }.min()
-      reportLine("W1 t=\(t)", ours: ours, reference: best,
-                 extra: String(format: "%.0f GFLOP/s; PyTorch default %@, THP_MEM_ALLOC_ENABLE=1 %@", 80.3e3 / ours,
-                               plain.map { fmt($0) } ?? "-", thp.map { fmt($0) } ?? "-"))
+      reportLine("W1 t=\(t)", ours: ours, reference: reference?.best("w1_torch.py", ["\(t)"], threads: t),
+                 extra: peakShare(flops: 80.3e9, ms: ours, threads: t))
     }
   }
 
@@ -82,10 +77,10 @@ struct CoreBenchmarks {
       var rng = RandomGenerator(seed: 0)
       let layer = TransformerEncoderLayer(dim: 256, heads: 4, rng: &rng)
       let x = Tensor.normal([8, 128, 256], rng: &rng)
+      let flops = Measure.gemmFlops { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }
       let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }.median
-      let plain = reference?.median("transformer_torch.py", ["\(t)"], threads: t, thp: false)
-      let thp = reference?.median("transformer_torch.py", ["\(t)"], threads: t, thp: true)
-      reportLine("Transformer layer t=\(t)", ours: ours, reference: [plain, thp].compactMap { $0 }.min())
+      reportLine("Transformer layer t=\(t)", ours: ours, reference: reference?.best("transformer_torch.py", ["\(t)"], threads: t),
+                 extra: peakShare(flops: flops, ms: ours, threads: t))
     }
   }
 }

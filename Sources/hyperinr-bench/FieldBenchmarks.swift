@@ -59,12 +59,10 @@ struct FieldBenchmarks {
     for t in threads {
       Parallel.threads = t
       let fitter = FieldFitter(net: net, settings: FitSettings(steps: Int.max, learningRate: 2e-4, batch: 0, seed: 0), signal: signal)
+      let flops = Measure.gemmFlops { _ = try? fitter.trainStep() }
       let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }.median
-      let plain = reference?.median("w2_torch.py", ["\(t)"], threads: t, thp: false)
-      let thp = reference?.median("w2_torch.py", ["\(t)"], threads: t, thp: true)
-      reportLine("W2 t=\(t)", ours: ours, reference: [plain, thp].compactMap { $0 }.min(),
-                 extra: String(format: "PyTorch default %@, THP_MEM_ALLOC_ENABLE=1 %@", plain.map { fmt($0) } ?? "-",
-                               thp.map { fmt($0) } ?? "-"))
+      reportLine("W2 t=\(t)", ours: ours, reference: reference?.best("w2_torch.py", ["\(t)"], threads: t),
+                 extra: peakShare(flops: flops, ms: ours, threads: t))
     }
   }
 }

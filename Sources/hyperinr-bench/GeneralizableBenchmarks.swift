@@ -57,9 +57,10 @@ struct GeneralizableBenchmarks {
   private func trainingSteps(_ trainer: GeneralizableTrainer, _ images: Tensor, label: String, script: String, json: String) {
     for th in threads {
       Parallel.threads = th
+      let flops = Measure.gemmFlops { _ = try? trainer.trainStep(signals: images) }
       let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }.median
-      let ref = [false, true].compactMap { reference?.median(script, ["step", "\(th)", json], threads: th, thp: $0) }.min()
-      reportLine("\(label) t=\(th)", ours: ours, reference: ref, extra: "")
+      reportLine("\(label) t=\(th)", ours: ours, reference: reference?.best(script, ["step", "\(th)", json], threads: th),
+                 extra: peakShare(flops: flops, ms: ours, threads: th))
     }
   }
 
@@ -82,10 +83,8 @@ struct GeneralizableBenchmarks {
       let enc = Measure.median(runs: max(runs, 11)) { _ = model.inferenceWeights(for: one) }.median
       let params = model.inferenceWeights(for: one).instance(0)
       let dec = Measure.median(runs: max(runs, 11)) { _ = FittedModel.evaluate(model.hyponet, params, coords) }.median
-      let refEnc = [false, true].compactMap { reference?.median("transinr_torch.py", ["encode", "\(th)", json], threads: th, thp: $0) }.min()
-      let refDec = [false, true].compactMap { reference?.median("transinr_torch.py", ["decode", "\(th)", json], threads: th, thp: $0) }.min()
-      reportLine("W4 encode t=\(th)", ours: enc, reference: refEnc, extra: "")
-      reportLine("W4 decode t=\(th)", ours: dec, reference: refDec, extra: "")
+      reportLine("W4 encode t=\(th)", ours: enc, reference: reference?.best("transinr_torch.py", ["encode", "\(th)", json], threads: th))
+      reportLine("W4 decode t=\(th)", ours: dec, reference: reference?.best("transinr_torch.py", ["decode", "\(th)", json], threads: th))
     }
   }
 }

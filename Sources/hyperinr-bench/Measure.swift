@@ -1,4 +1,5 @@
 import Foundation
+import HyperTensor
 
 /// Timing helpers: medians of repeated runs after warm-up.
 enum Measure {
@@ -16,16 +17,50 @@ enum Measure {
     ts.sort()
     return (ts[ts.count / 2], ts[0])
   }
+
+  /// GEMM floating-point operations of one call of `body` (counted by `Gemm.flopCount`).
+  static func gemmFlops(_ body: () -> Void) -> Double {
+    let before = Gemm.flopCount.load(ordering: .relaxed)
+    body()
+    return Double(Gemm.flopCount.load(ordering: .relaxed) - before)
+  }
+}
+
+/// The machine's FMA peak (GFLOP/s) per thread count, measured once at start-up by `ComputeBackend.fmaPeakGFLOPS`.
+nonisolated(unsafe) var fmaPeak: [Int: Double] = [:]
+
+/// "N GFLOP/s, P % of FMA peak" for `flops` of GEMM work done in `ms` with `threads` workers (for a workload
+/// with work besides GEMM, the share its GEMMs alone would reach in the whole step's time).
+func peakShare(flops: Double, ms: Double, threads: Int) -> String {
+  let gflops = flops / ms / 1e6
+  guard let peak = fmaPeak[threads], peak > 0 else { return String(format: "%.1f GFLOP/s", gflops) }
+  return String(format: "%.2f GFLOP, %.1f GFLOP/s, %.0f %% of FMA peak", flops / 1e9, gflops, 100 * gflops / peak)
+}
+
+/// PyTorch's time for one workload: the fastest of the variants it ran in, and each variant's own time.
+struct ReferenceTime {
+  let ms: Double
+  let variant: String
+  let variants: [(name: String, ms: Double?)]
+
+  /// "eager THP; eager 360.1, compiled 472.6": the winner first, then every variant's median.
+  var summary: String {
+    variant + "; " + variants.map { "\($0.name) \($0.ms.map { fmt($0) } ?? "failed")" }.joined(separator: ", ")
+  }
 }
 
 /// Runs the PyTorch reference scripts of benchmarks/reference when `import torch` works.
 struct Reference {
   let python: String
   let scriptDir: URL
+  /// Also run torch.compile (inductor); `--eager` turns it off.
+  let compiled: Bool
+  /// Environment that holds PyTorch to the ISA HyperINR runs on (set when HyperINR is on its AVX2 kernels).
+  let caps: [String: String]
 
   /// Finds a Python with torch: $HYPERINR_PYTHON, ./.venv-ref/bin/python, then python3. Nil (with the
   /// reason in `why`) when none imports torch.
-  static func locate(why: inout String) -> Reference? {
+  static func locate(compiled: Bool, why: inout String) -> Reference? {
     let env = ProcessInfo.processInfo.environment
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     let scripts = cwd.appendingPathComponent("benchmarks/reference")
@@ -37,25 +72,52 @@ struct Reference {
     if let p = env["HYPERINR_PYTHON"] { candidates.append(p) }
     candidates.append(cwd.appendingPathComponent(".venv-ref/bin/python").path)
     candidates.append("/usr/bin/env python3")
+    let caps = ComputeBackend.isa == .avx2
+      ? ["ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"]
+      : [:]
     for c in candidates {
       let parts = c.split(separator: " ").map(String.init)
       if let out = run(parts + ["-c", "import torch; print(torch.__version__)"], env: [:]), !out.isEmpty {
-        return Reference(python: c, scriptDir: scripts)
+        return Reference(python: c, scriptDir: scripts, compiled: compiled, caps: caps)
       }
     }
     why = "no Python with torch (set HYPERINR_PYTHON, or: python3 -m venv .venv-ref && .venv-ref/bin/pip install torch)"
     return nil
   }
 
-  var version: String {
-    Reference.run(python.split(separator: " ").map(String.init) + ["-c", "import torch; print(torch.__version__)"], env: [:])?
-      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+  /// One header line: torch's version and the ISA its ATen kernels and inductor's code generation use under
+  /// `caps`, with a warning when a cap did not hold.
+  var description: String {
+    let out = Reference.run(python.split(separator: " ").map(String.init) + [scriptDir.appendingPathComponent("common.py").path], env: caps)?
+      .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    let f = out.split(separator: ",").map(String.init)
+    guard f.count == 3 else { return "PyTorch ? (\(python)): common.py did not report its ISA" }
+    var line = "PyTorch \(f[0]) (\(python)): ATen \(f[1]), inductor \(f[2])"
+    if !caps.isEmpty {
+      line += "; capped to AVX2 by " + caps.keys.sorted().joined(separator: ", ") + " (MKL does not report its code path)"
+      if f[1].uppercased() != "AVX2" { line += " — warning: ATen did not take the cap" }
+    }
+    return line + (compiled ? "; eager and torch.compile" : "; eager only (--eager)")
+  }
+
+  /// Runs `script args` in each variant (eager with the default allocator, eager with THP_MEM_ALLOC_ENABLE=1,
+  /// and compiled unless `compilable` is false or `--eager`) and keeps the fastest.
+  func best(_ script: String, _ args: [String], threads: Int, compilable: Bool = true) -> ReferenceTime? {
+    var variants: [(name: String, ms: Double?)] = [
+      ("eager", median(script, args, threads: threads, extra: [:])),
+      ("eager THP", median(script, args, threads: threads, extra: ["THP_MEM_ALLOC_ENABLE": "1"])),
+    ]
+    if compiled && compilable {
+      variants.append(("compiled", median(script, args, threads: threads, extra: ["HYPERINR_TORCH_COMPILE": "1"])))
+    }
+    guard let fastest = variants.filter({ $0.ms != nil }).min(by: { $0.ms! < $1.ms! }), let ms = fastest.ms else { return nil }
+    return ReferenceTime(ms: ms, variant: fastest.name, variants: variants)
   }
 
   /// Runs `script args` and returns the median milliseconds it reports (CSV `name,threads,median,min,...`).
-  func median(_ script: String, _ args: [String], threads: Int, thp: Bool) -> Double? {
-    var env = ["OMP_NUM_THREADS": String(threads), "MKL_NUM_THREADS": String(threads)]
-    if thp { env["THP_MEM_ALLOC_ENABLE"] = "1" }
+  private func median(_ script: String, _ args: [String], threads: Int, extra: [String: String]) -> Double? {
+    var env = caps.merging(["OMP_NUM_THREADS": String(threads), "MKL_NUM_THREADS": String(threads)]) { $1 }
+    env.merge(extra) { $1 }
     let cmd = python.split(separator: " ").map(String.init) + [scriptDir.appendingPathComponent(script).path] + args
     guard let out = Reference.run(cmd, env: env) else { return nil }
     guard let line = out.split(separator: "\n").last else { return nil }
@@ -80,12 +142,12 @@ struct Reference {
   }
 }
 
-/// One comparison line: `NAME ... HyperINR X ms | PyTorch Y ms | ratio R`.
-func reportLine(_ name: String, ours: Double, reference: Double?, extra: String = "") {
+/// One comparison line: `NAME ... HyperINR X ms (extra) | PyTorch Y ms (variants) | ratio R`.
+func reportLine(_ name: String, ours: Double, reference: ReferenceTime?, extra: String = "") {
   var line = "\(name.padding(toLength: 34, withPad: " ", startingAt: 0)) HyperINR \(fmt(ours)) ms"
   if !extra.isEmpty { line += " (\(extra))" }
   if let r = reference {
-    line += " | PyTorch \(fmt(r)) ms | ratio \(String(format: "%.2f", r / ours))"
+    line += " | PyTorch \(fmt(r.ms)) ms (\(r.summary)) | ratio \(String(format: "%.2f", r.ms / ours))"
   } else {
     line += " | PyTorch skipped"
   }

@@ -2,9 +2,10 @@ import Foundation
 import HyperTensor
 import NeuralFields
 
-/// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--no-reference]
+/// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--only W] [--eager] [--no-reference]
 let usage = """
-  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w6] [--no-reference]
+  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w6]
+                        [--eager] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
@@ -15,8 +16,13 @@ let usage = """
   Each workload reports the median of at least 5 runs. When a Python with torch is found
   ($HYPERINR_PYTHON, ./.venv-ref/bin/python or python3), the PyTorch reference in benchmarks/reference
   runs the same computation in the same invocation with the same thread count, and the line ends with
-  ratio = PyTorch ms / HyperINR ms (PyTorch is run with its default allocator and with
-  THP_MEM_ALLOC_ENABLE=1; the faster counts).
+  ratio = PyTorch ms / HyperINR ms. PyTorch runs eager with its default allocator, eager with
+  THP_MEM_ALLOC_ENABLE=1, and under torch.compile (inductor; the first call compiles, about a minute, and is
+  not timed); the fastest counts and the line names it. --eager skips the compiled variant.
+
+  HYPERINR_ISA=avx2 runs HyperINR on its AVX2 kernels and caps PyTorch likewise (ATEN_CPU_CAPABILITY,
+  ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA, MKL_ENABLE_INSTRUCTIONS); the header prints the ISA torch reports.
+  An FMA probe measures the machine's peak per thread count first; GEMM-bound lines print their share of it.
   """
 
 let problems = EnvironmentSettings.problems
@@ -31,8 +37,8 @@ func option(_ name: String) -> String? {
 let runs = option("--runs").flatMap(Int.init) ?? 5
 let threads = option("--threads").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 2]
 let only = option("--only")
-let noRef = args.contains("--no-reference")
-args.removeAll { $0 == "--no-reference" }
+let noRef = args.contains("--no-reference"), eager = args.contains("--eager")
+args.removeAll { $0 == "--no-reference" || $0 == "--eager" }
 guard let suite = args.first, args.count == 1, ["core", "fields", "transinr"].contains(suite), !threads.isEmpty, threads.allSatisfy({ $0 > 0 }) else {
   FileHandle.standardError.write(Data((usage + "\n").utf8))
   exit(args.first == "--help" || args.first == "-h" ? 0 : 2)
@@ -42,9 +48,12 @@ print("HyperINR bench: kernels \(ComputeBackend.isaName) (GEMM tiles \(ComputeBa
 if threads.contains(where: { $0 > Parallel.onlineCores }) {
   print("note: HyperINR runs at most \(Parallel.onlineCores) threads (one per online core); a larger t splits the work into t parts")
 }
+for t in threads { fmaPeak[t] = ComputeBackend.fmaPeakGFLOPS(threads: min(t, Parallel.onlineCores)) }
+print("FMA peak (\(ComputeBackend.isaName) GEMM vectors): " + threads.map { String(format: "t=%d %.1f GFLOP/s", $0, fmaPeak[$0] ?? 0) }
+  .joined(separator: ", ") + (threads.count > 1 ? String(format: " (%.2fx scaling)", (fmaPeak[threads.last!] ?? 0) / max(fmaPeak[threads[0]] ?? 1, 1e-9)) : ""))
 var why = ""
-let reference = noRef ? nil : Reference.locate(why: &why)
-if let r = reference { print("reference: PyTorch \(r.version) (\(r.python))") } else {
+let reference = noRef ? nil : Reference.locate(compiled: !eager, why: &why)
+if let r = reference { print("reference: \(r.description)") } else {
   print("reference: skipped — \(noRef ? "--no-reference" : why)")
 }
 if suite == "transinr" {

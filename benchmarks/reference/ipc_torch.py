@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from common import setup_torch, median_ms, report
+from common import setup_torch, maybe_compile, median_ms, report
 
 mode, threads, cfg = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 torch = setup_torch(threads)
@@ -67,6 +67,7 @@ lin = torch.linspace(-1 + 1 / S, 1 - 1 / S, S)
 coords = torch.stack(torch.meshgrid(lin, lin, indexing="ij"), -1).reshape(-1, 2)
 model = IPC()
 opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+model = maybe_compile(model)
 B = cfg["batch"]
 images = torch.rand(B, S, S, C)
 targets = images.reshape(B, S * S, C)

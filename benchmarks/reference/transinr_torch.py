@@ -12,7 +12,7 @@ import json
 import math
 import sys
 
-from common import setup_torch, median_ms, report
+from common import setup_torch, maybe_compile, median_ms, report
 
 mode, threads, cfg = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 torch = setup_torch(threads)
@@ -75,6 +75,7 @@ lin = torch.linspace(-1 + 1 / S, 1 - 1 / S, S)
 coords = torch.stack(torch.meshgrid(lin, lin, indexing="ij"), -1).reshape(-1, 2)
 model = TransINR()
 opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+model, hyponet = maybe_compile(model), maybe_compile(hyponet)
 B = cfg["batch"]
 images = torch.rand(B, S, S, C)
 targets = images.reshape(B, S * S, C)

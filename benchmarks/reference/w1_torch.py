@@ -4,7 +4,7 @@
 usage: python3 w1_torch.py THREADS"""
 import sys
 import math
-from common import setup_torch, median_ms, report
+from common import setup_torch, maybe_compile, median_ms, report
 
 threads = int(sys.argv[1])
 torch = setup_torch(threads)
@@ -24,6 +24,7 @@ for i in range(5):
         layers.append(torch.nn.ReLU())
 model = torch.nn.Sequential(*layers)
 opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+model = maybe_compile(model)
 
 
 def step():

@@ -3,7 +3,7 @@ image (393,216 coordinates) in PyTorch CPU: forward, MSE, backward, Adam(lr 2e-4
 usage: python3 w2_torch.py THREADS [IMAGE.png]   (without an image, a smooth synthetic target)"""
 import math
 import sys
-from common import setup_torch, median_ms, report
+from common import setup_torch, maybe_compile, median_ms, report
 
 threads = int(sys.argv[1])
 torch = setup_torch(threads)
@@ -41,6 +41,7 @@ class Siren(torch.nn.Module):
 
 model = Siren()
 opt = torch.optim.Adam(model.parameters(), lr=2e-4)
+model = maybe_compile(model)
 
 
 def step():

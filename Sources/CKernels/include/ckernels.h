@@ -44,6 +44,10 @@ void hk_sgemm(long m, long n, long k, float alpha,
               long mc, long kc, long nc, float *packA, float *packB,
               const float *bias, int relu, int wide);
 
+/// FMA peak probe on the active variant's GEMM vectors (16 floats when `wide` and the variant is AVX-512,
+/// else 8): 2 * 12 * width * iters flops of independent FMA chains; the return value only keeps the work.
+float hk_fma_probe(long iters, int wide);
+
 /// y = gate > 0 ? x : 0 elementwise (the ReLU backward rule; ReLU itself with gate == x).
 void hk_relu_gate(const float *x, const float *gate, float *y, long n);
 
