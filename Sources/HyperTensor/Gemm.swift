@@ -10,8 +10,8 @@ public enum Gemm {
     public var mc = 120, kc = 256, nc = 512
   }
   nonisolated(unsafe) public static var blocking = Blocking()
-  /// Floating-point operations (2 m n k per product) of every GEMM so far; benchmarks read it to report a
-  /// workload's GEMM share of the FMA peak.
+  /// Floating-point operations (2 m n k per product) of every GEMM so far (counted by `GemmProfile.measure`);
+  /// benchmarks read it to report a workload's GEMM share of the FMA peak.
   public static let flopCount = Atomic<Int>(0)
 
   private struct View {  // element (i, j) at p[i * rs + j * cs]
@@ -54,11 +54,20 @@ public enum Gemm {
                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
                            c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue = .none,
                            threads: Int = Parallel.threads) {
+    if m == 0 || n == 0 { return }
+    GemmProfile.measure(flops: 2 * m * n * k, { "\(transA ? "T" : "N")\(transB ? "T" : "N") \(m)x\(n)x\(k)" }) {
+      product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c, ldc: ldc, epilogue: epilogue, threads: threads)
+    }
+  }
+
+  /// `sgemm` without the accounting (also the body of each product of `sgemmBatched`).
+  private static func product(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+                              c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int) {
     let A = transA ? View(p: a, rs: 1, cs: lda) : View(p: a, rs: lda, cs: 1)
     let B = transB ? View(p: b, rs: 1, cs: ldb) : View(p: b, rs: ldb, cs: 1)
     let C = MutView(p: c, rs: ldc, cs: 1)
-    if m == 0 || n == 0 { return }
-    flopCount.add(2 * m * n * k, ordering: .relaxed)
     if !transA && n <= 6 && m >= 64 && k >= 8 {
       narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: B, beta: beta, c: c, ldc: ldc, threads: threads)
       epilogue.apply(c, m: m, n: n, ldc: ldc, threads: threads)
@@ -159,18 +168,22 @@ public enum Gemm {
                                   c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
                                   epilogue: Epilogue = .none, biasStride: Int = 0,
                                   threads: Int = Parallel.threads) {
-    func product(_ i: Int, threads: Int) {
-      sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
-            b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc,
-            epilogue: Epilogue(bias: epilogue.bias.map { $0 + i * biasStride }, relu: epilogue.relu), threads: threads)
+    guard batch > 0, m > 0, n > 0 else { return }
+    func one(_ i: Int, threads: Int) {
+      product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: lda,
+              b: b + i * strideB, ldb: ldb, beta: 0, c: c + i * strideC, ldc: ldc,
+              epilogue: Epilogue(bias: epilogue.bias.map { $0 + i * biasStride }, relu: epilogue.relu), threads: threads)
     }
-    if batch >= threads && threads > 1 {
-      let per = (batch + threads - 1) / threads
-      Parallel.run(threads, workers: threads) { w in
-        for i in (w * per)..<min(batch, (w + 1) * per) { product(i, threads: 1) }
+    let shape = { "\(batch) x \(transA ? "T" : "N")\(transB ? "T" : "N") \(m)x\(n)x\(k)" }
+    GemmProfile.measure(flops: 2 * batch * m * n * k, shape) {
+      if batch >= threads && threads > 1 {
+        let per = (batch + threads - 1) / threads
+        Parallel.run(threads, workers: threads) { w in
+          for i in (w * per)..<min(batch, (w + 1) * per) { one(i, threads: 1) }
+        }
+      } else {
+        for i in 0..<batch { one(i, threads: threads) }
       }
-    } else {
-      for i in 0..<batch { product(i, threads: threads) }
     }
   }
 }

@@ -66,6 +66,7 @@ struct CoreBenchmarks {
       let ours = Measure.median(runs: max(runs, 5), warmup: 3) { opt.minimize(mlp) { Loss.mse(mlp(pe), target) } }.median
       reportLine("W1 t=\(t)", ours: ours, reference: reference?.best("w1_torch.py", ["\(t)"], threads: t),
                  extra: peakShare(flops: 80.3e9, ms: ours, threads: t))
+      printProfile("W1", threads: t) { opt.minimize(mlp) { Loss.mse(mlp(pe), target) } }
     }
   }
 
@@ -81,6 +82,7 @@ struct CoreBenchmarks {
       let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }.median
       reportLine("Transformer layer t=\(t)", ours: ours, reference: reference?.best("transformer_torch.py", ["\(t)"], threads: t),
                  extra: peakShare(flops: flops, ms: ours, threads: t))
+      printProfile("transformer layer", threads: t) { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }
     }
   }
 }

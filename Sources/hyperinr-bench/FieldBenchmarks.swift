@@ -63,6 +63,7 @@ struct FieldBenchmarks {
       let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }.median
       reportLine("W2 t=\(t)", ours: ours, reference: reference?.best("w2_torch.py", ["\(t)"], threads: t),
                  extra: peakShare(flops: flops, ms: ours, threads: t))
+      printProfile("W2", threads: t) { _ = try? fitter.trainStep() }
     }
   }
 }

@@ -61,6 +61,7 @@ struct GeneralizableBenchmarks {
       let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }.median
       reportLine("\(label) t=\(th)", ours: ours, reference: reference?.best(script, ["step", "\(th)", json], threads: th),
                  extra: peakShare(flops: flops, ms: ours, threads: th))
+      printProfile(label, threads: th) { _ = try? trainer.trainStep(signals: images) }
     }
   }
 

@@ -26,6 +26,31 @@ enum Measure {
   }
 }
 
+/// `--profile`: the GEMMs of one more call of `body` by layout and shape (calls, time, GFLOP/s, share of the
+/// FMA peak), and the step's time outside them.
+nonisolated(unsafe) var profiling = false
+
+func printProfile(_ label: String, threads: Int, _ body: () -> Void) {
+  guard profiling else { return }
+  GemmProfile.start()
+  let t0 = Measure.now()
+  body()
+  let total = (Measure.now() - t0) * 1e3
+  let entries = GemmProfile.stop()
+  let gemm = entries.reduce(0.0) { $0 + Double($1.entry.nanoseconds) / 1e6 }
+  print(String(format: "  profile of one %@ step at t=%d: %.1f ms, GEMM %.1f ms (%.0f %%), other %.1f ms", label, threads, total, gemm,
+               100 * gemm / total, total - gemm))
+  for (shape, e) in entries.prefix(14) {
+    let ms = Double(e.nanoseconds) / 1e6
+    print("    " + shape.padding(toLength: 22, withPad: " ", startingAt: 0)
+          + String(format: " %4d calls %7.2f ms  %@", e.calls, ms, peakShare(flops: Double(e.flops), ms: ms, threads: threads)))
+  }
+  if entries.count > 14 {
+    let rest = entries.dropFirst(14).reduce(0.0) { $0 + Double($1.entry.nanoseconds) / 1e6 }
+    print(String(format: "    %d more shapes %.2f ms", entries.count - 14, rest))
+  }
+}
+
 /// The machine's FMA peak (GFLOP/s) per thread count, measured once at start-up by `ComputeBackend.fmaPeakGFLOPS`.
 nonisolated(unsafe) var fmaPeak: [Int: Double] = [:]
 

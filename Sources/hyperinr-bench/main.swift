@@ -5,7 +5,7 @@ import NeuralFields
 /// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--only W] [--eager] [--no-reference]
 let usage = """
   usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w6]
-                        [--eager] [--no-reference]
+                        [--eager] [--profile] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
@@ -23,6 +23,7 @@ let usage = """
   HYPERINR_ISA=avx2 runs HyperINR on its AVX2 kernels and caps PyTorch likewise (ATEN_CPU_CAPABILITY,
   ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA, MKL_ENABLE_INSTRUCTIONS); the header prints the ISA torch reports.
   An FMA probe measures the machine's peak per thread count first; GEMM-bound lines print their share of it.
+  --profile adds, under each training-step line, its GEMMs by layout and shape and the time outside them.
   """
 
 let problems = EnvironmentSettings.problems
@@ -38,7 +39,8 @@ let runs = option("--runs").flatMap(Int.init) ?? 5
 let threads = option("--threads").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 2]
 let only = option("--only")
 let noRef = args.contains("--no-reference"), eager = args.contains("--eager")
-args.removeAll { $0 == "--no-reference" || $0 == "--eager" }
+profiling = args.contains("--profile")
+args.removeAll { $0 == "--no-reference" || $0 == "--eager" || $0 == "--profile" }
 guard let suite = args.first, args.count == 1, ["core", "fields", "transinr"].contains(suite), !threads.isEmpty, threads.allSatisfy({ $0 > 0 }) else {
   FileHandle.standardError.write(Data((usage + "\n").utf8))
   exit(args.first == "--help" || args.first == "-h" ? 0 : 2)
