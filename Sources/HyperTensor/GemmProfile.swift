@@ -20,10 +20,10 @@ public enum GemmProfile {
     enabled.store(true, ordering: .relaxed)
   }
 
-  /// Stops recording; the entries, most time first.
+  /// Stops recording and hands over the record (clearing it): the entries, most time first.
   public static func stop() -> [(shape: String, entry: Entry)] {
     enabled.store(false, ordering: .relaxed)
-    return table.withLock { $0 }.map { (shape: $0.key, entry: $0.value) }.sorted { $0.entry.nanoseconds > $1.entry.nanoseconds }
+    return table.withLock { t in defer { t = [:] }; return t }.map { (shape: $0.key, entry: $0.value) }.sorted { $0.entry.nanoseconds > $1.entry.nanoseconds }
   }
 
   /// Runs one GEMM `body` of `flops` operations, counting it in `Gemm.flopCount` and, when recording, under

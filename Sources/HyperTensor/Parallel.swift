@@ -67,12 +67,12 @@ public enum ComputeBackend {
   /// Selects a variant this CPU supports (returns false, changing nothing, otherwise).
   @discardableResult public static func select(_ isa: ISA) -> Bool { hk_select_isa(isa.rawValue) != 0 }
   /// The machine's FMA throughput in GFLOP/s on the active variant's GEMM vectors with `threads` workers,
-  /// each running independent FMA chains (the ceiling a GEMM could reach; best of three ~0.1 s rounds).
+  /// each running independent FMA chains (the ceiling a GEMM could reach; best of five ~0.1 s rounds).
   public static func fmaPeakGFLOPS(threads: Int) -> Double {
     let wide: Int32 = hk_gemm_has_wide(), iters = 10_000_000
     let flops = Double(threads * 2 * 12 * (wide != 0 ? 16 : 8) * iters)
     var best = 0.0
-    for _ in 0..<3 {
+    for _ in 0..<5 {
       let t0 = DispatchTime.now().uptimeNanoseconds
       Parallel.run(threads, workers: threads) { _ in _ = hk_fma_probe(iters, wide) }
       best = max(best, flops / Double(DispatchTime.now().uptimeNanoseconds - t0))

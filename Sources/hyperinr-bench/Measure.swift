@@ -66,11 +66,11 @@ func peakShare(flops: Double, ms: Double, threads: Int) -> String {
 struct ReferenceTime {
   let ms: Double
   let variant: String
-  let variants: [(name: String, ms: Double?)]
+  let variants: [(name: String, ms: Double?, failure: String)]
 
-  /// "eager THP; eager 360.1, compiled 472.6": the winner first, then every variant's median.
+  /// "eager THP; eager 360.1, compiled 472.6": the winner first, then every variant's median (or how it failed).
   var summary: String {
-    variant + "; " + variants.map { "\($0.name) \($0.ms.map { fmt($0) } ?? "failed")" }.joined(separator: ", ")
+    variant + "; " + variants.map { "\($0.name) \($0.ms.map { fmt($0) } ?? $0.failure)" }.joined(separator: ", ")
   }
 }
 
@@ -128,29 +128,36 @@ struct Reference {
   /// Runs `script args` in each variant (eager with the default allocator, eager with THP_MEM_ALLOC_ENABLE=1,
   /// and compiled unless `compilable` is false or `--eager`) and keeps the fastest.
   func best(_ script: String, _ args: [String], threads: Int, compilable: Bool = true) -> ReferenceTime? {
-    var variants: [(name: String, ms: Double?)] = [
-      ("eager", median(script, args, threads: threads, extra: [:])),
-      ("eager THP", median(script, args, threads: threads, extra: ["THP_MEM_ALLOC_ENABLE": "1"])),
-    ]
-    if compiled && compilable {
-      variants.append(("compiled", median(script, args, threads: threads, extra: ["HYPERINR_TORCH_COMPILE": "1"])))
+    var runs: [(String, [String: String])] = [("eager", [:]), ("eager THP", ["THP_MEM_ALLOC_ENABLE": "1"])]
+    if compiled && compilable { runs.append(("compiled", ["HYPERINR_TORCH_COMPILE": "1"])) }
+    let variants = runs.map { name, extra in
+      let (ms, failure) = median(script, args, threads: threads, extra: extra)
+      return (name: name, ms: ms, failure: failure)
     }
     guard let fastest = variants.filter({ $0.ms != nil }).min(by: { $0.ms! < $1.ms! }), let ms = fastest.ms else { return nil }
     return ReferenceTime(ms: ms, variant: fastest.name, variants: variants)
   }
 
-  /// Runs `script args` and returns the median milliseconds it reports (CSV `name,threads,median,min,...`).
-  private func median(_ script: String, _ args: [String], threads: Int, extra: [String: String]) -> Double? {
+  /// Runs `script args`: the median milliseconds it reports (CSV `name,threads,median,min,...`), or nil and
+  /// how it failed ("crashed (signal 11)", "failed (exit 1)").
+  private func median(_ script: String, _ args: [String], threads: Int, extra: [String: String]) -> (Double?, String) {
     var env = caps.merging(["OMP_NUM_THREADS": String(threads), "MKL_NUM_THREADS": String(threads)]) { $1 }
     env.merge(extra) { $1 }
     let cmd = python.split(separator: " ").map(String.init) + [scriptDir.appendingPathComponent(script).path] + args
-    guard let out = Reference.run(cmd, env: env) else { return nil }
-    guard let line = out.split(separator: "\n").last else { return nil }
-    let fields = line.split(separator: ",")
-    return fields.count >= 3 ? Double(fields[2]) : nil
+    var failure = ""
+    guard let out = Reference.run(cmd, env: env, failure: &failure) else { return (nil, failure) }
+    let fields = out.split(separator: "\n").last?.split(separator: ",") ?? []
+    guard fields.count >= 3, let ms = Double(fields[2]) else { return (nil, "printed no timing") }
+    return (ms, "")
   }
 
   static func run(_ argv: [String], env: [String: String]) -> String? {
+    var failure = ""
+    return run(argv, env: env, failure: &failure)
+  }
+
+  /// The standard output of `argv`, or nil with `failure` saying how it ended.
+  static func run(_ argv: [String], env: [String: String], failure: inout String) -> String? {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0].hasPrefix("/") ? argv[0] : "/usr/bin/env")
     p.arguments = argv[0].hasPrefix("/") ? Array(argv.dropFirst()) : argv
@@ -160,10 +167,21 @@ struct Reference {
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
+    do { try p.run() } catch {
+      failure = "did not start"
+      return nil
+    }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    if p.terminationReason == .uncaughtSignal {
+      failure = "crashed (signal \(p.terminationStatus))"
+      return nil
+    }
+    if p.terminationStatus != 0 {
+      failure = "failed (exit \(p.terminationStatus))"
+      return nil
+    }
+    return String(decoding: data, as: UTF8.self)
   }
 }
 

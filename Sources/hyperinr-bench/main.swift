@@ -53,6 +53,10 @@ if threads.contains(where: { $0 > Parallel.onlineCores }) {
 for t in threads { fmaPeak[t] = ComputeBackend.fmaPeakGFLOPS(threads: min(t, Parallel.onlineCores)) }
 print("FMA peak (\(ComputeBackend.isaName) GEMM vectors): " + threads.map { String(format: "t=%d %.1f GFLOP/s", $0, fmaPeak[$0] ?? 0) }
   .joined(separator: ", ") + (threads.count > 1 ? String(format: " (%.2fx scaling)", (fmaPeak[threads.last!] ?? 0) / max(fmaPeak[threads[0]] ?? 1, 1e-9)) : ""))
+if let t1 = fmaPeak[1], let top = fmaPeak.max(by: { $0.key < $1.key }), top.key > 1,
+   top.value < 0.75 * Double(min(top.key, Parallel.onlineCores)) * t1 {
+  print("warning: the FMA probe scales only \(String(format: "%.2f", top.value / t1))x to \(top.key) threads: another load shares the cores, so multi-thread figures of this run are unreliable")
+}
 var why = ""
 let reference = noRef ? nil : Reference.locate(compiled: !eager, why: &why)
 if let r = reference { print("reference: \(r.description)") } else {
