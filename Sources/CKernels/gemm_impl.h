@@ -9,7 +9,18 @@ typedef float HKG(vec) __attribute__((vector_size(GVW * 4), aligned(4)));
 static inline HKG(vec) HKG(load)(const float *p) { HKG(vec) v; __builtin_memcpy(&v, p, sizeof v); return v; }
 static inline void HKG(store)(float *p, HKG(vec) v) { __builtin_memcpy(p, &v, sizeof v); }
 
-static void HKG(pack_a)(const float *a, long rs, long cs, long mc, long kc, float *d) {
+/// Packs the mc x kc block of A for the micro-kernel, which reads element (i, p) of a strip at
+/// ap[i * *ars + p * acs]. Row-major A (cs == 1) is copied row by row (ars = kc, acs = 1); transposed A
+/// (rs == 1) is interleaved into strips of GMR rows (ars = 1, acs = GMR). Rows past mc are zero.
+static void HKG(pack_a)(const float *a, long rs, long cs, long mc, long kc, float *d, long *ars, long *acs) {
+  long rows = (mc + GMR - 1) / GMR * GMR;
+  if (cs == 1) {
+    *ars = kc; *acs = 1;
+    for (long i = 0; i < mc; i++) __builtin_memcpy(d + i * kc, a + i * rs, (size_t)kc * sizeof(float));
+    for (long i = mc; i < rows; i++) __builtin_memset(d + i * kc, 0, (size_t)kc * sizeof(float));
+    return;
+  }
+  *ars = 1; *acs = GMR;
   long full = mc / GMR * GMR;
   if (rs == 1) {
     // A stored transposed: row p of the source holds the mc values of column p; read it contiguously.
@@ -33,11 +44,11 @@ static void HKG(pack_a)(const float *a, long rs, long cs, long mc, long kc, floa
     }
   }
   if (full < mc) {  // last, partial strip: zero padded
-    long rows = mc - full;
+    long left = mc - full;
     const float *src = a + full * rs;
     float *dst = d + full * kc;
     for (long p = 0; p < kc; p++) {
-      for (long i = 0; i < GMR; i++) dst[i] = i < rows ? src[i * rs + p * cs] : 0.0f;
+      for (long i = 0; i < GMR; i++) dst[i] = i < left ? src[i * rs + p * cs] : 0.0f;
       dst += GMR;
     }
   }
@@ -87,9 +98,10 @@ static float HKG(fma_probe)(long iters) {
 }
 
 /// Register-tile kernel: C[0..mr, 0..nr] = alpha * Ap Bp + beta * C, then (when `bias` is non-NULL)
-/// + bias[j] and (when `relu`) max(., 0): the epilogue of a fused linear layer.
-static void HKG(micro)(long kc, const float *ap, const float *bp, float *c, long rsC, long csC, long mr, long nr,
-                       float alpha, float beta, const float *bias, int relu) {
+/// + bias[j] and (when `relu`) max(., 0): the epilogue of a fused linear layer. Ap's element (i, p) is at
+/// ap[i * ars + p * acs] (the layout pack_a chose), Bp's is at bp[p * GNR + j].
+static void HKG(micro)(long kc, const float *ap, long ars, long acs, const float *bp, float *c, long rsC, long csC,
+                       long mr, long nr, float alpha, float beta, const float *bias, int relu) {
   HKG(vec) acc[GMR][GNR / GVW];
 #pragma clang loop unroll(full)
   for (int i = 0; i < GMR; i++)
@@ -101,11 +113,11 @@ static void HKG(micro)(long kc, const float *ap, const float *bp, float *c, long
     for (int v = 0; v < GNR / GVW; v++) b[v] = HKG(load)(bp + v * GVW);
 #pragma clang loop unroll(full)
     for (int i = 0; i < GMR; i++) {
-      float a = ap[i];
+      float a = ap[i * ars];
 #pragma clang loop unroll(full)
       for (int v = 0; v < GNR / GVW; v++) acc[i][v] = a * b[v] + acc[i][v];
     }
-    ap += GMR;
+    ap += acs;
     bp += GNR;
   }
   if (mr == GMR && nr == GNR && csC == 1) {
@@ -168,12 +180,13 @@ static void HKG(sgemm)(long m, long n, long k, float alpha, const float *a, long
       float betaEff = pc == 0 ? beta : 1.0f;
       for (long ic = 0; ic < m; ic += MC) {
         long mc = m - ic < MC ? m - ic : MC;
-        HKG(pack_a)(a + ic * rsA + pc * csA, rsA, csA, mc, kc, pa);
+        long ars, acs;
+        HKG(pack_a)(a + ic * rsA + pc * csA, rsA, csA, mc, kc, pa, &ars, &acs);
         for (long jr = 0; jr < nc; jr += GNR) {
           long nr = nc - jr < GNR ? nc - jr : GNR;
           for (long ir = 0; ir < mc; ir += GMR) {
             long mr = mc - ir < GMR ? mc - ir : GMR;
-            HKG(micro)(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
+            HKG(micro)(kc, pa + ir * kc, ars, acs, pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
                        mr, nr, alpha, betaEff, last && bias ? bias + jc + jr : 0, last && relu);
           }
         }
