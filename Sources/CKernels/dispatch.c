@@ -143,6 +143,10 @@ void hk_softmax(const float *x, float *y, long rows, long d, int logMode) {
   HK_DISPATCH(softmax, x, y, rows, d, logMode);
 }
 
+void hk_softmax_backward(const float *y, const float *g, float *dx, long rows, long d, float scale) {
+  HK_DISPATCH(softmax_backward, y, g, dx, rows, d, scale);
+}
+
 float hk_sum(const float *x, long n) { HK_DISPATCH_RET(sum, x, n); }
 float hk_sumsq(const float *x, long n) { HK_DISPATCH_RET(sumsq, x, n); }
 void hk_colsum_add(const float *x, long rows, long d, float *y) { HK_DISPATCH(colsum_add, x, rows, d, y); }

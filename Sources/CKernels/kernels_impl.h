@@ -348,3 +348,18 @@ static void HK(softmax)(const float *x, float *y, long rows, long d, int logMode
     }
   }
 }
+
+static void HK(softmax_backward)(const float *y, const float *g, float *dx, long rows, long d, float scale) {
+  for (long r = 0; r < rows; r++) {
+    const float *yr = y + r * d, *gr = g + r * d;
+    float *dr = dx + r * d;
+    v8f acc = {0};
+    long i = 0;
+    for (; i + 8 <= d; i += 8) acc += HK(ld)(yr + i) * HK(ld)(gr + i);
+    float dot = HK(hsum)(acc);
+    for (; i < d; i++) dot += yr[i] * gr[i];
+    v8f vd = HK(splat)(dot), vs = HK(splat)(scale);
+    for (i = 0; i + 8 <= d; i += 8) HK(st)(dr + i, vs * HK(ld)(yr + i) * (HK(ld)(gr + i) - vd));
+    for (; i < d; i++) dr[i] = scale * yr[i] * (gr[i] - dot);
+  }
+}

@@ -21,14 +21,6 @@ public final class MultiHeadAttention: Module {
   /// x: [batch, tokens, dim] -> [batch, tokens, dim].
   public func callAsFunction(_ x: Tensor) -> Tensor {
     precondition(x.rank == 3 && x.shape[2] == dim, "attention expects [batch, tokens, \(dim)], got \(x.shape)")
-    let b = x.shape[0], t = x.shape[1], dh = dim / heads
-    // [b, t, 3, h, dh] -> [3, b, h, t, dh]
-    let qkvHeads = qkv(x).reshaped([b, t, 3, heads, dh]).permuted([2, 0, 3, 1, 4])
-    let q = qkvHeads.slice(axis: 0, 0, 1).reshaped([b, heads, t, dh])
-    let k = qkvHeads.slice(axis: 0, 1, 2).reshaped([b, heads, t, dh])
-    let v = qkvHeads.slice(axis: 0, 2, 3).reshaped([b, heads, t, dh])
-    let scores = q.matmul(k, transposeB: true) * (1 / Float(dh).squareRoot())
-    let context = scores.softmax().matmul(v)  // [b, h, t, dh]
-    return proj(context.permuted([0, 2, 1, 3]).reshaped([b, t, dim]))
+    return proj(qkv(x).attention(heads: heads))
   }
 }

@@ -162,7 +162,7 @@ public enum Gemm {
 
   /// `batch` independent products; operands advance by their batch strides (0 broadcasts one matrix),
   /// and the epilogue's bias by `biasStride` floats per product.
-  public static func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+  public static func sgemmBatched(batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                                   a: UnsafePointer<Float>, lda: Int, strideA: Int,
                                   b: UnsafePointer<Float>, ldb: Int, strideB: Int,
                                   c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
@@ -170,7 +170,7 @@ public enum Gemm {
                                   threads: Int = Parallel.threads) {
     guard batch > 0, m > 0, n > 0 else { return }
     func one(_ i: Int, threads: Int) {
-      product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: lda,
+      product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
               b: b + i * strideB, ldb: ldb, beta: 0, c: c + i * strideC, ldc: ldc,
               epilogue: Epilogue(bias: epilogue.bias.map { $0 + i * biasStride }, relu: epilogue.relu), threads: threads)
     }

@@ -78,6 +78,10 @@ void hk_layernorm(const float *x, float *y, long rows, long d, float eps, float 
 /// Softmax (logMode 0) or log-softmax (logMode 1) of `rows` contiguous rows of length d.
 void hk_softmax(const float *x, float *y, long rows, long d, int logMode);
 
+/// The softmax backward rule, scaled: dx = scale * y * (g - sum(g * y)) on each of `rows` rows of length d,
+/// given the softmax output y and the incoming gradient g (dx may be g).
+void hk_softmax_backward(const float *y, const float *g, float *dx, long rows, long d, float scale);
+
 /// Sum of n floats with vector accumulators (double-free pairwise-ish: 4 x 8 lanes, then a tree).
 float hk_sum(const float *x, long n);
 /// Sum of squares of n floats.

@@ -1,0 +1,78 @@
+import CKernels
+
+/// Multi-head self-attention on a packed projection, with the heads read and written in place.
+extension Tensor {
+  /// Scaled dot-product attention per head (Vaswani et al. 2017, Eq. 1: softmax(Q K^T / sqrt(d_h)) V) on
+  /// self = [batch, tokens, 3 * dim], the output of one Linear holding Q, K and V side by side, each split
+  /// into `heads` slices of d_h = dim / heads columns; returns [batch, tokens, dim] with the heads side by
+  /// side (ready for the output projection). The GEMMs address each head through row strides, so no head
+  /// split or merge copy is made, and the scale rides in the score GEMM. Backward: dV = P^T dO,
+  /// dS = P (dO V^T - rowsum(P dO V^T)) / sqrt(d_h), dQ = dS K, dK = dS^T Q, written straight into the
+  /// packed gradient; recomputed from differentiable operations when the backward pass is itself recorded.
+  public func attention(heads: Int) -> Tensor {
+    precondition(rank == 3 && shape[2] % 3 == 0 && (shape[2] / 3) % heads == 0,
+                 "attention expects [batch, tokens, 3 * dim] with dim divisible by \(heads) heads, got \(shape)")
+    let b = shape[0], t = shape[1], dim = shape[2] / 3, dh = dim / heads, scale = 1 / Float(dh).squareRoot()
+    let x = storage.pointer, ld = 3 * dim, square = t * t
+    let probs = TensorStorage(uninitializedCount: b * heads * square)
+    let out = TensorStorage(uninitializedCount: b * t * dim)
+    for i in 0..<b {
+      let xi = x + i * t * ld, pi = probs.pointer + i * heads * square
+      Gemm.sgemmBatched(batch: heads, transA: false, transB: true, m: t, n: t, k: dh, alpha: scale,
+                        a: xi, lda: ld, strideA: dh, b: xi + dim, ldb: ld, strideB: dh, c: pi, ldc: t, strideC: square)
+    }
+    Tensor.rows(b * heads * t, length: t) { r, n in hk_softmax(probs.pointer + r * t, probs.pointer + r * t, n, t, 0) }
+    for i in 0..<b {
+      let xi = x + i * t * ld
+      Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: t, n: dh, k: t,
+                        a: probs.pointer + i * heads * square, lda: t, strideA: square,
+                        b: xi + 2 * dim, ldb: ld, strideB: dh, c: out.pointer + i * t * dim, ldc: dim, strideC: dh)
+    }
+    return Tensor.result([b, t, dim], out, [self]) { g, _ in
+      if GradMode.isEnabled { return [Tensor.attentionBackward(qkv: self, heads: heads, gradient: g)] }
+      let gp = g.storage.pointer, d = TensorStorage(uninitializedCount: b * t * ld)
+      let dS = TensorStorage(uninitializedCount: heads * square)
+      for i in 0..<b {
+        let xi = x + i * t * ld, gi = gp + i * t * dim, di = d.pointer + i * t * ld, pi = probs.pointer + i * heads * square
+        // dV = P^T dO and dP = dO V^T per head
+        Gemm.sgemmBatched(batch: heads, transA: true, transB: false, m: t, n: dh, k: t, a: pi, lda: t, strideA: square,
+                          b: gi, ldb: dim, strideB: dh, c: di + 2 * dim, ldc: ld, strideC: dh)
+        Gemm.sgemmBatched(batch: heads, transA: false, transB: true, m: t, n: t, k: dh, a: gi, lda: dim, strideA: dh,
+                          b: xi + 2 * dim, ldb: ld, strideB: dh, c: dS.pointer, ldc: t, strideC: square)
+        Tensor.rows(heads * t, length: t) { r, n in
+          hk_softmax_backward(pi + r * t, dS.pointer + r * t, dS.pointer + r * t, n, t, scale)
+        }
+        // dQ = dS K, dK = dS^T Q
+        Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: t, n: dh, k: t, a: dS.pointer, lda: t,
+                          strideA: square, b: xi + dim, ldb: ld, strideB: dh, c: di, ldc: ld, strideC: dh)
+        Gemm.sgemmBatched(batch: heads, transA: true, transB: false, m: t, n: dh, k: t, a: dS.pointer, lda: t,
+                          strideA: square, b: xi, ldb: ld, strideB: dh, c: di + dim, ldc: ld, strideC: dh)
+      }
+      return [Tensor(shape: shape, storage: d)]
+    }
+  }
+
+  /// The gradient of `attention(heads:)` with respect to its packed input, from differentiable operations
+  /// (head split and merge as permutations), for backward passes that are themselves differentiated.
+  static func attentionBackward(qkv: Tensor, heads: Int, gradient g: Tensor) -> Tensor {
+    let b = qkv.shape[0], t = qkv.shape[1], dim = qkv.shape[2] / 3, dh = dim / heads
+    let split = qkv.reshaped([b, t, 3, heads, dh]).permuted([2, 0, 3, 1, 4])  // [3, b, h, t, dh]
+    func part(_ j: Int) -> Tensor { split.slice(axis: 0, j, j + 1).reshaped([b, heads, t, dh]) }
+    let q = part(0), k = part(1), v = part(2)
+    let scale = 1 / Float(dh).squareRoot()
+    let p = (q.matmul(k, transposeB: true) * scale).softmax()
+    let dO = g.reshaped([b, t, heads, dh]).permuted([0, 2, 1, 3])
+    let dV = p.matmul(dO, transposeA: true)
+    let dP = dO.matmul(v, transposeB: true)
+    let dS = p * (dP - (dP * p).sum(axis: -1, keepdims: true)) * scale
+    let dQ = dS.matmul(k), dK = dS.matmul(q, transposeA: true)
+    return Tensor.stack([dQ, dK, dV], axis: 0).permuted([1, 3, 0, 2, 4]).reshaped([b, t, 3 * dim])
+  }
+
+  /// Runs `body(firstRow, rowCount)` over `count` rows of `length` floats, split over the workers.
+  private static func rows(_ count: Int, length: Int, _ body: (Int, Int) -> Void) {
+    Parallel.forEachChunk(count, minPerThread: Swift.max(1, 8192 / Swift.max(length, 1)), align: 1) { r in
+      body(r.lowerBound, r.count)
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import XCTest
+import HyperTensor
+
+/// The fused multi-head attention against its composition from public operations (head split and merge as
+/// permutations, batched matmuls, softmax): values, first and second derivatives, on both GEMM variants
+/// and thread counts, and against finite differences.
+final class AttentionTests: XCTestCase {
+  private typealias G = GradientCheck
+
+  override func tearDown() {
+    ComputeBackend.selectBest()
+    Parallel.threads = 2
+  }
+
+  /// softmax(Q K^T / sqrt(d_h)) V per head, composed of unfused operations.
+  private func composed(_ qkv: Tensor, heads: Int) -> Tensor {
+    let b = qkv.shape[0], t = qkv.shape[1], dim = qkv.shape[2] / 3, dh = dim / heads
+    let split = qkv.reshaped([b, t, 3, heads, dh]).permuted([2, 0, 3, 1, 4])
+    func part(_ j: Int) -> Tensor { split.slice(axis: 0, j, j + 1).reshaped([b, heads, t, dh]) }
+    let p = (part(0).matmul(part(1), transposeB: true) * (1 / Float(dh).squareRoot())).softmax()
+    return p.matmul(part(2)).permuted([0, 2, 1, 3]).reshaped([b, t, dim])
+  }
+
+  private func worst(_ x: Tensor, _ y: Tensor) -> Float {
+    zip(x.scalars, y.scalars).map { abs($0 - $1) }.max() ?? 0
+  }
+
+  func testMatchesTheComposedOperationsWithGradients() {
+    // (batch, tokens, dim, heads): a head narrower than the 16-column tile, one on the 6 x 64 tile, tokens
+    // that are no multiple of the 6-row tile, one head.
+    let cases = [(2, 5, 8, 2), (2, 70, 64, 2), (1, 20, 128, 1), (3, 96, 256, 4)]
+    for isa in ComputeBackend.supported {
+      XCTAssertTrue(ComputeBackend.select(isa))
+      for threads in [1, 2] {
+        Parallel.threads = threads
+        for (b, t, dim, heads) in cases {
+          let qkv = G.random([b, t, 3 * dim], seed: UInt64(b * 1000 + t), low: -2, high: 2).requiringGrad()
+          let w = G.random([b, t, dim], seed: 5)
+          let fused = qkv.attention(heads: heads), reference = composed(qkv, heads: heads)
+          let what = "\(isa.name) t=\(threads) [\(b), \(t), 3 x \(dim)] heads \(heads)"
+          XCTAssertEqual(fused.shape, [b, t, dim])
+          XCTAssertLessThanOrEqual(worst(fused, reference), 2e-6, what)
+          let gf = gradients(of: (fused * w).sum(), wrt: [qkv])[0], gr = gradients(of: (reference * w).sum(), wrt: [qkv])[0]
+          XCTAssertLessThanOrEqual(worst(gf, gr), 2e-5, "gradient, \(what)")
+        }
+      }
+    }
+  }
+
+  func testFiniteDifferences() {
+    G.check([G.random([2, 5, 24], seed: 60, low: -1.5, high: 1.5)], maxElements: 240) { $0[0].attention(heads: 2) }
+    G.check([G.random([1, 7, 12], seed: 61, low: -1.5, high: 1.5)], maxElements: 84) { $0[0].attention(heads: 1) }
+  }
+
+  func testSecondOrder() {
+    G.checkSecondOrder(G.random([1, 3, 12], seed: 62)) { $0.attention(heads: 2) * $0.slice(axis: 2, 0, 4) }
+    // The recorded backward equals the composition's.
+    let x = G.random([2, 6, 24], seed: 63).requiringGrad(), v = G.random([2, 6, 24], seed: 64)
+    func secondGradient(_ f: (Tensor) -> Tensor) -> Tensor {
+      let g = gradients(of: (f(x) * f(x)).sum(), wrt: [x], createGraph: true)[0]
+      return gradients(of: (g * v).sum(), wrt: [x])[0]
+    }
+    XCTAssertLessThanOrEqual(worst(secondGradient { $0.attention(heads: 2) }, secondGradient { composed($0, heads: 2) }), 1e-4)
+  }
+
+  /// Pins the layout: with Q = K = 0 every token attends uniformly, so each output row is the mean of V's
+  /// rows, column for column (head h's columns at h * d_h, as V's).
+  func testUniformAttentionAveragesValues() {
+    let t = 3, dim = 4, heads = 2
+    var values = [Float](repeating: 0, count: t * 3 * dim)
+    for i in 0..<t { for c in 0..<dim { values[i * 3 * dim + 2 * dim + c] = Float(100 * c + i) } }  // V only
+    let out = Tensor(shape: [1, t, 3 * dim], scalars: values).attention(heads: heads)
+    for i in 0..<t { for c in 0..<dim { XCTAssertEqual(out.scalars[i * dim + c], Float(100 * c) + 1, accuracy: 1e-3) } }
+  }
+}
