@@ -188,6 +188,9 @@ static inline v8f HK(vapply)(int op, v8f x) {
   case HK_GELU_ERF:
     return HK(splat)(0.5f) * x * (HK(splat)(1.0f) + HK(verf)(x * HK(splat)(0.70710678118654752f)));
   case HK_ERF: return HK(verf)(x);
+  case HK_GELU_ERF_GRAD:
+    return HK(splat)(0.5f) * (HK(splat)(1.0f) + HK(verf)(x * HK(splat)(0.70710678118654752f))) +
+           x * HK(splat)(0.3989422804014327f) * HK(vexp)(x * x * HK(splat)(-0.5f));
   case HK_SOFTPLUS:
     return HK(vmax)(x, HK(splat)(0.0f)) + HK(vlog)(HK(splat)(1.0f) + HK(vexp)(-HK(vabs)(x)));
   default: return x;
@@ -199,7 +202,7 @@ static void HK(unary)(int op, const float *x, float *y, long n) {
   switch (op) {
 #define HK_CASE(OP) case OP: for (; i + 8 <= n; i += 8) HK(st)(y + i, HK(vapply)(OP, HK(ld)(x + i))); break;
   HK_CASE(HK_EXP) HK_CASE(HK_LOG) HK_CASE(HK_SIN) HK_CASE(HK_COS) HK_CASE(HK_TANH) HK_CASE(HK_SIGMOID)
-  HK_CASE(HK_GELU_TANH) HK_CASE(HK_GELU_ERF) HK_CASE(HK_ERF) HK_CASE(HK_SOFTPLUS)
+  HK_CASE(HK_GELU_TANH) HK_CASE(HK_GELU_ERF) HK_CASE(HK_ERF) HK_CASE(HK_SOFTPLUS) HK_CASE(HK_GELU_ERF_GRAD)
 #undef HK_CASE
   default: break;
   }

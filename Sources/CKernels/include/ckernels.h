@@ -62,7 +62,8 @@ void hk_sgemm_narrow(long i0, long i1, long n, long k, float alpha,
 
 /// Elementwise transcendental functions, polynomial, |error| about 1e-7 relative on their main range.
 enum hk_unary_op {
-  HK_EXP = 0, HK_LOG, HK_SIN, HK_COS, HK_TANH, HK_SIGMOID, HK_GELU_TANH, HK_GELU_ERF, HK_ERF, HK_SOFTPLUS
+  HK_EXP = 0, HK_LOG, HK_SIN, HK_COS, HK_TANH, HK_SIGMOID, HK_GELU_TANH, HK_GELU_ERF, HK_ERF, HK_SOFTPLUS,
+  HK_GELU_ERF_GRAD  // d/dx of the exact GELU: Phi(x) + x phi(x)
 };
 void hk_unary(int op, const float *x, float *y, long n);
 
