@@ -149,4 +149,5 @@ void hk_softmax_backward(const float *y, const float *g, float *dx, long rows, l
 
 float hk_sum(const float *x, long n) { HK_DISPATCH_RET(sum, x, n); }
 float hk_sumsq(const float *x, long n) { HK_DISPATCH_RET(sumsq, x, n); }
+int hk_all_finite(const float *x, long n) { HK_DISPATCH_RET(all_finite, x, n); }
 void hk_colsum_add(const float *x, long rows, long d, float *y) { HK_DISPATCH(colsum_add, x, rows, d, y); }

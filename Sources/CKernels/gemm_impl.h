@@ -180,13 +180,19 @@ static void HKG(sgemm)(long m, long n, long k, float alpha, const float *a, long
       float betaEff = pc == 0 ? beta : 1.0f;
       for (long ic = 0; ic < m; ic += MC) {
         long mc = m - ic < MC ? m - ic : MC;
-        long ars, acs;
-        HKG(pack_a)(a + ic * rsA + pc * csA, rsA, csA, mc, kc, pa, &ars, &acs);
+        // Transposed A already holds each strip's GMR values of column p side by side: the micro-kernel
+        // reads its full strips in place (unless the row stride is a multiple of 4 KiB, whose rows would
+        // share L1 sets); only the last, partial strip is packed and zero padded.
+        const float *ablk = a + ic * rsA + pc * csA;
+        long direct = rsA == 1 && csA % 1024 != 0 ? mc / GMR * GMR : 0, ars = 0, acs = 0;
+        if (direct < mc) HKG(pack_a)(ablk + direct * rsA, rsA, csA, mc - direct, kc, pa, &ars, &acs);
         for (long jr = 0; jr < nc; jr += GNR) {
           long nr = nc - jr < GNR ? nc - jr : GNR;
           for (long ir = 0; ir < mc; ir += GMR) {
             long mr = mc - ir < GMR ? mc - ir : GMR;
-            HKG(micro)(kc, pa + ir * kc, ars, acs, pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
+            int inPlace = ir < direct;
+            HKG(micro)(kc, inPlace ? ablk + ir : pa + (ir - direct) * kc, inPlace ? 1 : ars, inPlace ? csA : acs,
+                       pb + jr * kc, c + (ic + ir) * rsC + (jc + jr) * csC, rsC, csC,
                        mr, nr, alpha, betaEff, last && bias ? bias + jc + jr : 0, last && relu);
           }
         }

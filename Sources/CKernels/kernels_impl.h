@@ -240,7 +240,21 @@ static void HK(bias_act)(float *c, long rows, long cols, long ldc, const float *
 static void HK(adam)(float *p, const float *g, float *m, float *v, long n, float lr, float b1, float b2,
                      float eps, float wd, int wdMode, float bc1, float bc2) {
   float step = lr / bc1, rbc2 = 1.0f / __builtin_sqrtf(bc2), decay = 1.0f - lr * wd;
-  for (long i = 0; i < n; i++) {
+  long i = 0;
+  // Vectors of 8 (IEEE sqrt and division, the same operations in the same order as the scalar tail, so
+  // every element gets the same bits either way).
+  v8f vb1 = HK(splat)(b1), vc1 = HK(splat)(1.0f - b1), vb2 = HK(splat)(b2), vc2 = HK(splat)(1.0f - b2);
+  for (; i + 8 <= n; i += 8) {
+    v8f gi = HK(ld)(g + i), pi = HK(ld)(p + i);
+    if (wdMode == 1) gi = gi + HK(splat)(wd) * pi;
+    v8f mi = vb1 * HK(ld)(m + i) + vc1 * gi;
+    v8f vi = vb2 * HK(ld)(v + i) + vc2 * gi * gi;
+    HK(st)(m + i, mi);
+    HK(st)(v + i, vi);
+    if (wdMode == 2) pi = pi * HK(splat)(decay);
+    HK(st)(p + i, pi - HK(splat)(step) * mi / (__builtin_elementwise_sqrt(vi) * HK(splat)(rbc2) + HK(splat)(eps)));
+  }
+  for (; i < n; i++) {
     float gi = g[i];
     if (wdMode == 1) gi += wd * p[i];
     float mi = b1 * m[i] + (1.0f - b1) * gi;
@@ -261,6 +275,16 @@ static float HK(sum)(const float *x, long n) {
   float s = HK(hsum)((a0 + a1) + (a2 + a3));
   for (; i < n; i++) s += x[i];
   return s;
+}
+
+/// 1 when none of the n floats is NaN or infinite: x - x is 0 for finite x and NaN otherwise.
+static int HK(all_finite)(const float *x, long n) {
+  v8f a = {0};
+  long i = 0;
+  for (; i + 8 <= n; i += 8) { v8f u = HK(ld)(x + i); a = a + (u - u); }
+  float s = HK(hsum)(a);
+  for (; i < n; i++) s += x[i] - x[i];
+  return s == 0.0f;
 }
 
 static float HK(sumsq)(const float *x, long n) {

@@ -1,3 +1,4 @@
+import CKernels
 /// A dense, contiguous, row-major Float32 array with value semantics and optional gradient tracking.
 ///
 /// Storage is never mutated after an operation has produced it, so tensors can share it freely (a
@@ -91,7 +92,7 @@ public struct Tensor: CustomStringConvertible {
   public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 
   /// Whether no element is NaN or infinite.
-  public var isAllFinite: Bool { UnsafeBufferPointer(start: storage.pointer, count: count).allSatisfy(\.isFinite) }
+  public var isAllFinite: Bool { hk_all_finite(storage.pointer, count) != 0 }
 
   /// The single value of a one-element tensor.
   public func item() -> Float {

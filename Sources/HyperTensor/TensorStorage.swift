@@ -50,8 +50,7 @@ public final class BufferPool: @unchecked Sendable {
   func allocate(floats: Int) -> UnsafeMutablePointer<Float> {
     let bytes = Self.roundedBytes(floats)
     pthread_mutex_lock(&mutex)
-    if var list = free[bytes], let p = list.popLast() {
-      free[bytes] = list
+    if let p = free[bytes]?.popLast() {  // in place: copying the list out would copy its storage
       cachedBytes -= bytes
       pthread_mutex_unlock(&mutex)
       return p.assumingMemoryBound(to: Float.self)

@@ -1,4 +1,5 @@
 import XCTest
+import CKernels
 import HyperTensor
 import Foundation
 
@@ -36,7 +37,7 @@ final class KernelTests: XCTestCase {
 
   func testGemmShapesLayoutsThreadsAndVariants() {
     let shapes = [(1, 1, 1), (5, 7, 3), (17, 33, 65), (130, 300, 40), (200, 3, 48), (100, 5, 7), (50, 10, 20),
-                  (16, 16, 4096), (6, 16, 256), (301, 129, 513), (70, 64, 33), (70, 63, 33)]
+                  (16, 16, 4096), (6, 16, 256), (301, 129, 513), (70, 64, 33), (70, 63, 33), (1024, 20, 30)]
     variants { isa in
       for threads in [1, 2] {
         Parallel.threads = threads
@@ -137,6 +138,46 @@ final class KernelTests: XCTestCase {
       XCTAssertGreaterThan(e[1], 1e38, isa)
       XCTAssert(e[2].isNaN, isa)
       XCTAssertEqual(Tensor([-1000, 1000]).tanh().scalars, [-1, 1], isa)
+    }
+  }
+
+  /// The vectorised Adam update gives every element the bits of the scalar loop (each element updated
+  /// alone, n = 1), in all three weight-decay modes, so resumed runs continue exactly across versions.
+  func testAdamVectorsMatchScalarUpdateBitwise() {
+    var rng = RandomGenerator(seed: 79)
+    let n = 37
+    let p0 = Tensor.normal([n], rng: &rng).scalars, g = Tensor.normal([n], rng: &rng).scalars
+    let m0 = Tensor.normal([n], rng: &rng).scalars.map { $0 * 0.1 }, v0 = Tensor.uniform([n], low: 0, high: 0.5, rng: &rng).scalars
+    variants { isa in
+      for mode: Int32 in [0, 1, 2] {
+        var (p, m, v) = (p0, m0, v0)
+        hk_adam(&p, g, &m, &v, n, 1e-2, 0.9, 0.999, 1e-8, 0.1, mode, 1 - 0.9 * 0.9, 1 - 0.999 * 0.999)
+        var (ps, ms, vs) = (p0, m0, v0)
+        for i in 0..<n {
+          hk_adam(&ps[i], g.withUnsafeBufferPointer { $0.baseAddress! + i }, &ms[i], &vs[i], 1, 1e-2, 0.9, 0.999, 1e-8, 0.1,
+                  mode, 1 - 0.9 * 0.9, 1 - 0.999 * 0.999)
+        }
+        XCTAssertEqual(p.map(\.bitPattern), ps.map(\.bitPattern), "\(isa) mode \(mode): parameters")
+        XCTAssertEqual(m.map(\.bitPattern), ms.map(\.bitPattern), "\(isa) mode \(mode): first moments")
+        XCTAssertEqual(v.map(\.bitPattern), vs.map(\.bitPattern), "\(isa) mode \(mode): second moments")
+        XCTAssertNotEqual(p, p0)
+      }
+    }
+  }
+
+  /// isAllFinite finds one NaN or infinity at any position (vector body or scalar tail) and accepts the
+  /// largest finite values.
+  func testAllFiniteFindsEveryNonFiniteValue() {
+    variants { isa in
+      let finite = [Float](repeating: 1, count: 21) + [Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, -0.0]
+      XCTAssertTrue(Tensor(finite).isAllFinite, isa)
+      for bad in [Float.nan, .infinity, -.infinity] {
+        for i in finite.indices {
+          var xs = finite
+          xs[i] = bad
+          XCTAssertFalse(Tensor(xs).isAllFinite, "\(isa): \(bad) at \(i)")
+        }
+      }
     }
   }
 

@@ -87,6 +87,8 @@ void hk_softmax_backward(const float *y, const float *g, float *dx, long rows, l
 float hk_sum(const float *x, long n);
 /// Sum of squares of n floats.
 float hk_sumsq(const float *x, long n);
+/// 1 when none of the n floats is NaN or infinite, else 0.
+int hk_all_finite(const float *x, long n);
 /// y[j] += sum over rows of x[r, j] for a rows x d row-major block.
 void hk_colsum_add(const float *x, long rows, long d, float *y);
 
