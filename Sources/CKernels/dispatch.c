@@ -129,6 +129,7 @@ void hk_sgemm_narrow(long i0, long i1, long n, long k, float alpha, const float 
 }
 
 void hk_unary(int op, const float *x, float *y, long n) { HK_DISPATCH(unary, op, x, y, n); }
+void hk_gelu_erf_backward(const float *x, const float *g, float *dx, long n) { HK_DISPATCH(gelu_erf_backward, x, g, dx, n); }
 
 void hk_adam(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
              float eps, float wd, int wdMode, float bc1, float bc2) {

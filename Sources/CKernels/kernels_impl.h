@@ -153,8 +153,9 @@ static inline v8f HK(vtanh)(v8f x) {
 
 static inline v8f HK(vsigmoid)(v8f x) { return HK(splat)(1.0f) / (HK(splat)(1.0f) + HK(vexp)(-x)); }
 
-/// erf: Taylor series to x^11 for |x| < 0.5; Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7) elsewhere.
-static inline v8f HK(verf)(v8f x) {
+/// erf: Taylor series to x^11 for |x| < 0.5; Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7) elsewhere. Also
+/// returns exp(-x^2) in *e (the Gaussian factor the second form needs anyway).
+static inline v8f HK(verf_e)(v8f x, v8f *e) {
   v8f ax = HK(vabs)(x);
   v8f s = x * x;
   v8f ts = HK(splat)(-1.0f / 1320.0f) * s + HK(splat)(1.0f / 216.0f);
@@ -168,9 +169,21 @@ static inline v8f HK(verf)(v8f x) {
   q = q * t + HK(splat)(1.421413741f);
   q = q * t + HK(splat)(-0.284496736f);
   q = q * t + HK(splat)(0.254829592f);
-  v8f big = HK(splat)(1.0f) - q * t * HK(vexp)(-s);
+  *e = HK(vexp)(-s);
+  v8f big = HK(splat)(1.0f) - q * t * *e;
   big = (v8f)((v8i)big | HK(signbits)(x));
   return HK(sel)(ax < HK(splat)(0.5f), small, big);
+}
+
+static inline v8f HK(verf)(v8f x) {
+  v8f e;
+  return HK(verf_e)(x, &e);
+}
+
+/// d/dx of the exact GELU, Phi(x) + x phi(x), with one exponential shared by erf and phi.
+static inline v8f HK(vgelu_erf_grad)(v8f x) {
+  v8f e, erf = HK(verf_e)(x * HK(splat)(0.70710678118654752f), &e);
+  return HK(splat)(0.5f) * (HK(splat)(1.0f) + erf) + x * HK(splat)(0.3989422804014327f) * e;
 }
 
 static inline v8f HK(vapply)(int op, v8f x) {
@@ -188,9 +201,6 @@ static inline v8f HK(vapply)(int op, v8f x) {
   case HK_GELU_ERF:
     return HK(splat)(0.5f) * x * (HK(splat)(1.0f) + HK(verf)(x * HK(splat)(0.70710678118654752f)));
   case HK_ERF: return HK(verf)(x);
-  case HK_GELU_ERF_GRAD:
-    return HK(splat)(0.5f) * (HK(splat)(1.0f) + HK(verf)(x * HK(splat)(0.70710678118654752f))) +
-           x * HK(splat)(0.3989422804014327f) * HK(vexp)(x * x * HK(splat)(-0.5f));
   case HK_SOFTPLUS:
     return HK(vmax)(x, HK(splat)(0.0f)) + HK(vlog)(HK(splat)(1.0f) + HK(vexp)(-HK(vabs)(x)));
   default: return x;
@@ -202,7 +212,7 @@ static void HK(unary)(int op, const float *x, float *y, long n) {
   switch (op) {
 #define HK_CASE(OP) case OP: for (; i + 8 <= n; i += 8) HK(st)(y + i, HK(vapply)(OP, HK(ld)(x + i))); break;
   HK_CASE(HK_EXP) HK_CASE(HK_LOG) HK_CASE(HK_SIN) HK_CASE(HK_COS) HK_CASE(HK_TANH) HK_CASE(HK_SIGMOID)
-  HK_CASE(HK_GELU_TANH) HK_CASE(HK_GELU_ERF) HK_CASE(HK_ERF) HK_CASE(HK_SOFTPLUS) HK_CASE(HK_GELU_ERF_GRAD)
+  HK_CASE(HK_GELU_TANH) HK_CASE(HK_GELU_ERF) HK_CASE(HK_ERF) HK_CASE(HK_SOFTPLUS)
 #undef HK_CASE
   default: break;
   }
@@ -212,6 +222,18 @@ static void HK(unary)(int op, const float *x, float *y, long n) {
     v8f r = HK(vapply)(op, HK(ld)(t));
     HK(st)(t, r);
     for (long j = i; j < n; j++) y[j] = t[j - i];
+  }
+}
+
+/// dx = g (Phi(x) + x phi(x)): the exact GELU's backward rule in one pass.
+static void HK(gelu_erf_backward)(const float *x, const float *g, float *dx, long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8) HK(st)(dx + i, HK(ld)(g + i) * HK(vgelu_erf_grad)(HK(ld)(x + i)));
+  if (i < n) {
+    float tx[8] = {0}, tg[8] = {0};
+    for (long j = i; j < n; j++) { tx[j - i] = x[j]; tg[j - i] = g[j]; }
+    HK(st)(tx, HK(ld)(tg) * HK(vgelu_erf_grad)(HK(ld)(tx)));
+    for (long j = i; j < n; j++) dx[j] = tx[j - i];
   }
 }
 

@@ -126,11 +126,18 @@ extension Tensor {
     }
   }
 
-  /// GELU, exact form: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). Backward g (Phi(x) + x phi(x)), the
-  /// derivative in one kernel pass, or from differentiable operations when the backward pass is recorded.
+  /// GELU, exact form: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). Backward g (Phi(x) + x phi(x)), product
+  /// and derivative in one kernel pass, or from differentiable operations when the backward pass is recorded.
   public func geluErf() -> Tensor {
     Tensor.result(shape, cUnary(HK_GELU_ERF), [self]) { g, _ in
-      if !GradMode.isEnabled { return [g * Tensor(shape: self.shape, storage: self.cUnary(HK_GELU_ERF_GRAD))] }
+      if !GradMode.isEnabled {
+        let x = self.storage.pointer, gc = g.storage.pointer
+        let r = TensorStorage(uninitializedCount: self.count)
+        Parallel.forEachChunk(self.count) { range in
+          hk_gelu_erf_backward(x + range.lowerBound, gc + range.lowerBound, r.pointer + range.lowerBound, range.count)
+        }
+        return [Tensor(shape: self.shape, storage: r)]
+      }
       let cdf = ((self * Float(0.5).squareRoot()).erf() + 1) * 0.5
       let pdf = (self * self * -0.5).exp() * Float(0.3989422804014327)
       return [g * (cdf + self * pdf)]

@@ -116,10 +116,11 @@ final class KernelTests: XCTestCase {
       check("sigmoid", grid(-30, 30), tol: 3e-7, { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) })
       check("erf", grid(-5, 5), tol: 3e-7, { $0.erf() }, Foundation.erf)
       check("gelu erf", grid(-8, 8), tol: 1e-6, { $0.geluErf() }, { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) })
-      check("gelu erf derivative", grid(-8, 8), tol: 1e-6, { x in
+      // Upstream gradient x (the fused kernel multiplies by it): the result is x GELU'(x).
+      check("gelu erf backward", grid(-8, 8), tol: 4e-6, { x in
         let v = x.requiringGrad()
-        return gradients(of: v.geluErf().sum(), wrt: [v])[0]
-      }, { 0.5 * (1 + Foundation.erf($0 / 2.0.squareRoot())) + $0 * Foundation.exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot() })
+        return gradients(of: (v.geluErf() * x).sum(), wrt: [v])[0]
+      }, { $0 * (0.5 * (1 + Foundation.erf($0 / 2.0.squareRoot())) + $0 * Foundation.exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot()) })
       check("gelu tanh", grid(-8, 8), tol: 1e-6, { $0.geluTanh() }, {
         0.5 * $0 * (1 + Foundation.tanh(0.7978845608028654 * ($0 + 0.044715 * $0 * $0 * $0)))
       })

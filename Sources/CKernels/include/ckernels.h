@@ -62,10 +62,11 @@ void hk_sgemm_narrow(long i0, long i1, long n, long k, float alpha,
 
 /// Elementwise transcendental functions, polynomial, |error| about 1e-7 relative on their main range.
 enum hk_unary_op {
-  HK_EXP = 0, HK_LOG, HK_SIN, HK_COS, HK_TANH, HK_SIGMOID, HK_GELU_TANH, HK_GELU_ERF, HK_ERF, HK_SOFTPLUS,
-  HK_GELU_ERF_GRAD  // d/dx of the exact GELU: Phi(x) + x phi(x)
+  HK_EXP = 0, HK_LOG, HK_SIN, HK_COS, HK_TANH, HK_SIGMOID, HK_GELU_TANH, HK_GELU_ERF, HK_ERF, HK_SOFTPLUS
 };
 void hk_unary(int op, const float *x, float *y, long n);
+/// dx = g * (Phi(x) + x phi(x)), the backward rule of the exact GELU x Phi(x), elementwise (dx may be g).
+void hk_gelu_erf_backward(const float *x, const float *g, float *dx, long n);
 
 /// Adam / AdamW update in place (PyTorch semantics). wdMode 0: none, 1: L2 added to the gradient
 /// (Adam), 2: decoupled (AdamW). bc1 = 1 - beta1^t, bc2 = 1 - beta2^t.
