@@ -25,10 +25,10 @@ struct CoreBenchmarks {
         let tA = layout.first == "T", tB = layout.last == "T"
         var rng = RandomGenerator(seed: 1)
         let a = Tensor.uniform(tA ? [k, m] : [m, k], rng: &rng), b = Tensor.uniform(tB ? [n, k] : [k, n], rng: &rng)
-        let ours = Measure.median(runs: max(runs, 5)) { _ = a.matmul(b, transposeA: tA, transposeB: tB) }.median
+        let ours = Measure.median(runs: max(runs, 5)) { _ = a.matmul(b, transposeA: tA, transposeB: tB) }
         let flops = 2.0 * Double(m * n * k)
         let ref = reference?.best("sgemm_torch.py", ["\(m)", "\(n)", "\(k)", layout, "\(t)"], threads: t, compilable: false)
-        reportLine("SGEMM \(layout) \(m)x\(n)x\(k) t=\(t)", ours: ours, reference: ref, extra: peakShare(flops: flops, ms: ours, threads: t))
+        reportLine("SGEMM \(layout) \(m)x\(n)x\(k) t=\(t)", ours: ours, reference: ref, extra: peakShare(flops: flops, ms: ours.median, threads: t))
       }
     }
     Parallel.threads = threads.max() ?? 1
@@ -63,9 +63,9 @@ struct CoreBenchmarks {
       var rng = RandomGenerator(seed: 0)
       let mlp = MLP([40, 256, 256, 256, 256, 3], activation: .relu, rng: &rng)
       let opt = Adam(learningRate: 1e-4)
-      let ours = Measure.median(runs: max(runs, 5), warmup: 3) { opt.minimize(mlp) { Loss.mse(mlp(pe), target) } }.median
+      let ours = Measure.median(runs: max(runs, 5), warmup: 3) { opt.minimize(mlp) { Loss.mse(mlp(pe), target) } }
       reportLine("W1 t=\(t)", ours: ours, reference: reference?.best("w1_torch.py", ["\(t)"], threads: t),
-                 extra: peakShare(flops: 80.3e9, ms: ours, threads: t))
+                 extra: peakShare(flops: 80.3e9, ms: ours.median, threads: t))
       printProfile("W1", threads: t) { opt.minimize(mlp) { Loss.mse(mlp(pe), target) } }
     }
   }
@@ -79,9 +79,9 @@ struct CoreBenchmarks {
       let layer = TransformerEncoderLayer(dim: 256, heads: 4, rng: &rng)
       let x = Tensor.normal([8, 128, 256], rng: &rng)
       let flops = Measure.gemmFlops { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }
-      let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }.median
+      let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }
       reportLine("Transformer layer t=\(t)", ours: ours, reference: reference?.best("transformer_torch.py", ["\(t)"], threads: t),
-                 extra: peakShare(flops: flops, ms: ours, threads: t))
+                 extra: peakShare(flops: flops, ms: ours.median, threads: t))
       printProfile("transformer layer", threads: t) { _ = valueAndGradients(of: layer) { layer(x).square().mean() } }
     }
   }

@@ -60,9 +60,9 @@ struct FieldBenchmarks {
       Parallel.threads = t
       let fitter = FieldFitter(net: net, settings: FitSettings(steps: Int.max, learningRate: 2e-4, batch: 0, seed: 0), signal: signal)
       let flops = Measure.gemmFlops { _ = try? fitter.trainStep() }
-      let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }.median
+      let ours = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }
       reportLine("W2 t=\(t)", ours: ours, reference: reference?.best("w2_torch.py", ["\(t)"], threads: t),
-                 extra: peakShare(flops: flops, ms: ours, threads: t))
+                 extra: peakShare(flops: flops, ms: ours.median, threads: t))
       printProfile("W2", threads: t) { _ = try? fitter.trainStep() }
     }
   }

@@ -58,9 +58,9 @@ struct GeneralizableBenchmarks {
     for th in threads {
       Parallel.threads = th
       let flops = Measure.gemmFlops { _ = try? trainer.trainStep(signals: images) }
-      let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }.median
+      let ours = Measure.median(runs: max(runs, 5)) { _ = try? trainer.trainStep(signals: images) }
       reportLine("\(label) t=\(th)", ours: ours, reference: reference?.best(script, ["step", "\(th)", json], threads: th),
-                 extra: peakShare(flops: flops, ms: ours, threads: th))
+                 extra: peakShare(flops: flops, ms: ours.median, threads: th))
       printProfile(label, threads: th) { _ = try? trainer.trainStep(signals: images) }
     }
   }
@@ -81,9 +81,9 @@ struct GeneralizableBenchmarks {
     let one = trainer.task.observations(of: images.slice(axis: 0, 0, 1)), coords = CoordinateGrid.image(height: s, width: s)
     for th in threads {
       Parallel.threads = th
-      let enc = Measure.median(runs: max(runs, 11)) { _ = model.inferenceWeights(for: one) }.median
+      let enc = Measure.median(runs: max(runs, 11)) { _ = model.inferenceWeights(for: one) }
       let params = model.inferenceWeights(for: one).instance(0)
-      let dec = Measure.median(runs: max(runs, 11)) { _ = FittedModel.evaluate(model.hyponet, params, coords) }.median
+      let dec = Measure.median(runs: max(runs, 11)) { _ = FittedModel.evaluate(model.hyponet, params, coords) }
       reportLine("W4 encode t=\(th)", ours: enc, reference: reference?.best("transinr_torch.py", ["encode", "\(th)", json], threads: th))
       reportLine("W4 decode t=\(th)", ours: dec, reference: reference?.best("transinr_torch.py", ["decode", "\(th)", json], threads: th))
     }

@@ -65,6 +65,8 @@ func peakShare(flops: Double, ms: Double, threads: Int) -> String {
 /// PyTorch's time for one workload: the fastest of the variants it ran in, and each variant's own time.
 struct ReferenceTime {
   let ms: Double
+  /// The fastest single run of any variant.
+  let minMs: Double
   let variant: String
   let variants: [(name: String, ms: Double?, failure: String)]
 
@@ -130,25 +132,25 @@ struct Reference {
   func best(_ script: String, _ args: [String], threads: Int, compilable: Bool = true) -> ReferenceTime? {
     var runs: [(String, [String: String])] = [("eager", [:]), ("eager THP", ["THP_MEM_ALLOC_ENABLE": "1"])]
     if compiled && compilable { runs.append(("compiled", ["HYPERINR_TORCH_COMPILE": "1"])) }
-    let variants = runs.map { name, extra in
-      let (ms, failure) = median(script, args, threads: threads, extra: extra)
-      return (name: name, ms: ms, failure: failure)
-    }
-    guard let fastest = variants.filter({ $0.ms != nil }).min(by: { $0.ms! < $1.ms! }), let ms = fastest.ms else { return nil }
-    return ReferenceTime(ms: ms, variant: fastest.name, variants: variants)
+    let timed = runs.map { name, extra in (name: name, result: timing(script, args, threads: threads, extra: extra)) }
+    let variants = timed.map { (name: $0.name, ms: $0.result.ms?.median, failure: $0.result.failure) }
+    guard let fastest = variants.filter({ $0.ms != nil }).min(by: { $0.ms! < $1.ms! }), let ms = fastest.ms,
+          let minMs = timed.compactMap({ $0.result.ms?.min }).min() else { return nil }
+    return ReferenceTime(ms: ms, minMs: minMs, variant: fastest.name, variants: variants)
   }
 
-  /// Runs `script args`: the median milliseconds it reports (CSV `name,threads,median,min,...`), or nil and
-  /// how it failed ("crashed (signal 11)", "failed (exit 1)").
-  private func median(_ script: String, _ args: [String], threads: Int, extra: [String: String]) -> (Double?, String) {
+  /// Runs `script args`: the median and minimum milliseconds it reports (CSV `name,threads,median,min,...`),
+  /// or nil and how it failed ("crashed (signal 11)", "failed (exit 1)").
+  private func timing(_ script: String, _ args: [String], threads: Int, extra: [String: String])
+    -> (ms: (median: Double, min: Double)?, failure: String) {
     var env = caps.merging(["OMP_NUM_THREADS": String(threads), "MKL_NUM_THREADS": String(threads)]) { $1 }
     env.merge(extra) { $1 }
     let cmd = python.split(separator: " ").map(String.init) + [scriptDir.appendingPathComponent(script).path] + args
     var failure = ""
     guard let out = Reference.run(cmd, env: env, failure: &failure) else { return (nil, failure) }
     let fields = out.split(separator: "\n").last?.split(separator: ",") ?? []
-    guard fields.count >= 3, let ms = Double(fields[2]) else { return (nil, "printed no timing") }
-    return (ms, "")
+    guard fields.count >= 4, let med = Double(fields[2]), let mn = Double(fields[3]) else { return (nil, "printed no timing") }
+    return ((med, mn), "")
   }
 
   static func run(_ argv: [String], env: [String: String]) -> String? {
@@ -185,12 +187,15 @@ struct Reference {
   }
 }
 
-/// One comparison line: `NAME ... HyperINR X ms (extra) | PyTorch Y ms (variants) | ratio R`.
-func reportLine(_ name: String, ours: Double, reference: ReferenceTime?, extra: String = "") {
-  var line = "\(name.padding(toLength: 34, withPad: " ", startingAt: 0)) HyperINR \(fmt(ours)) ms"
+/// One comparison line: `NAME ... HyperINR X ms (extra) | PyTorch Y ms (variants) | ratio R (of minima Q)`:
+/// R compares the medians; Q the fastest runs of both sides (what is left when another load on the machine
+/// slows some runs down).
+func reportLine(_ name: String, ours: (median: Double, min: Double), reference: ReferenceTime?, extra: String = "") {
+  var line = "\(name.padding(toLength: 34, withPad: " ", startingAt: 0)) HyperINR \(fmt(ours.median)) ms"
   if !extra.isEmpty { line += " (\(extra))" }
   if let r = reference {
-    line += " | PyTorch \(fmt(r.ms)) ms (\(r.summary)) | ratio \(String(format: "%.2f", r.ms / ours))"
+    line += " | PyTorch \(fmt(r.ms)) ms (\(r.summary)) | ratio \(String(format: "%.2f", r.ms / ours.median))"
+      + String(format: " (of minima %.2f)", r.minMs / ours.min)
   } else {
     line += " | PyTorch skipped"
   }

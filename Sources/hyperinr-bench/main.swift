@@ -16,9 +16,10 @@ let usage = """
   Each workload reports the median of at least 5 runs. When a Python with torch is found
   ($HYPERINR_PYTHON, ./.venv-ref/bin/python or python3), the PyTorch reference in benchmarks/reference
   runs the same computation in the same invocation with the same thread count, and the line ends with
-  ratio = PyTorch ms / HyperINR ms. PyTorch runs eager with its default allocator, eager with
-  THP_MEM_ALLOC_ENABLE=1, and under torch.compile (inductor; the first call compiles, about a minute, and is
-  not timed); the fastest counts and the line names it. --eager skips the compiled variant.
+  ratio = PyTorch ms / HyperINR ms of the medians (in brackets, of the fastest runs: on a machine shared
+  with other load the minima are the steadier comparison). PyTorch runs eager with its default allocator,
+  eager with THP_MEM_ALLOC_ENABLE=1, and under torch.compile (inductor; the first call compiles, about a
+  minute, and is not timed); the fastest counts and the line names it. --eager skips the compiled variant.
 
   HYPERINR_ISA=avx2 runs HyperINR on its AVX2 kernels and caps PyTorch likewise (ATEN_CPU_CAPABILITY,
   ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA, MKL_ENABLE_INSTRUCTIONS); the header prints the ISA torch reports.
