@@ -152,3 +152,6 @@ float hk_sum(const float *x, long n) { HK_DISPATCH_RET(sum, x, n); }
 float hk_sumsq(const float *x, long n) { HK_DISPATCH_RET(sumsq, x, n); }
 int hk_all_finite(const float *x, long n) { HK_DISPATCH_RET(all_finite, x, n); }
 void hk_colsum_add(const float *x, long rows, long d, float *y) { HK_DISPATCH(colsum_add, x, rows, d, y); }
+void hk_relu_gate_colsum_add(const float *x, const float *gate, float *out, long rows, long d, float *y) {
+  HK_DISPATCH(relu_gate_colsum_add, x, gate, out, rows, d, y);
+}

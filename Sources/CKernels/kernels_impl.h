@@ -322,13 +322,19 @@ static float HK(sumsq)(const float *x, long n) {
   return s;
 }
 
-static void HK(colsum_add)(const float *x, long rows, long d, float *y) {
+/// y[j] += the sum over rows of v[r, j], where v = x, or, when `gate` is non-NULL, v = gate > 0 ? x : 0
+/// (the ReLU backward rule), which is also written to `out`. The same summation order either way.
+static inline void HK(colsum_core)(const float *x, const float *gate, float *out, long rows, long d, float *y) {
   if (d < 64) {  // narrow rows: one pass, accumulating a whole row at a time
     float acc[64];
     for (long j = 0; j < d; j++) acc[j] = y[j];
     for (long r = 0; r < rows; r++) {
       const float *row = x + r * d;
-      for (long j = 0; j < d; j++) acc[j] += row[j];
+      for (long j = 0; j < d; j++) {
+        float v = row[j];
+        if (gate) out[r * d + j] = v = gate[r * d + j] > 0.0f ? v : 0.0f;
+        acc[j] += v;
+      }
     }
     for (long j = 0; j < d; j++) y[j] = acc[j];
     return;
@@ -338,21 +344,45 @@ static void HK(colsum_add)(const float *x, long rows, long d, float *y) {
     v8f a[8];
     for (int v = 0; v < 8; v++) a[v] = HK(ld)(y + j + 8 * v);
     for (long r = 0; r < rows; r++) {
-      const float *row = x + r * d + j;
-      for (int v = 0; v < 8; v++) a[v] += HK(ld)(row + 8 * v);
+      long o = r * d + j;
+      for (int v = 0; v < 8; v++) {
+        v8f u = HK(ld)(x + o + 8 * v);
+        if (gate) {
+          u = (v8f)((v8i)u & (HK(ld)(gate + o + 8 * v) > HK(splat)(0.0f)));
+          HK(st)(out + o + 8 * v, u);
+        }
+        a[v] += u;
+      }
     }
     for (int v = 0; v < 8; v++) HK(st)(y + j + 8 * v, a[v]);
   }
   for (; j + 8 <= d; j += 8) {
     v8f a = HK(ld)(y + j);
-    for (long r = 0; r < rows; r++) a += HK(ld)(x + r * d + j);
+    for (long r = 0; r < rows; r++) {
+      v8f u = HK(ld)(x + r * d + j);
+      if (gate) {
+        u = (v8f)((v8i)u & (HK(ld)(gate + r * d + j) > HK(splat)(0.0f)));
+        HK(st)(out + r * d + j, u);
+      }
+      a += u;
+    }
     HK(st)(y + j, a);
   }
   for (; j < d; j++) {
     float a = y[j];
-    for (long r = 0; r < rows; r++) a += x[r * d + j];
+    for (long r = 0; r < rows; r++) {
+      float v = x[r * d + j];
+      if (gate) out[r * d + j] = v = gate[r * d + j] > 0.0f ? v : 0.0f;
+      a += v;
+    }
     y[j] = a;
   }
+}
+
+static void HK(colsum_add)(const float *x, long rows, long d, float *y) { HK(colsum_core)(x, 0, 0, rows, d, y); }
+
+static void HK(relu_gate_colsum_add)(const float *x, const float *gate, float *out, long rows, long d, float *y) {
+  HK(colsum_core)(x, gate, out, rows, d, y);
 }
 
 static void HK(layernorm)(const float *x, float *y, long rows, long d, float eps, float *rstd) {

@@ -31,7 +31,10 @@ extension Tensor {
     return Tensor.result(outShape, r, inputs) { g, needs in
       let matrices = batched ? [batch, rows] : [rows]
       let g2 = g.reshaped(matrices + [outF])
-      let gz = relu ? g2.passed(wherePositive: output.reshaped(matrices + [outF])) : g2
+      let gate = output.reshaped(matrices + [outF])
+      // Not recorded: gate and bias gradient in one pass.
+      let fused = relu && bias != nil && needs[2] && !GradMode.isEnabled ? g2.passedWithColumnSums(wherePositive: gate) : nil
+      let gz = fused?.passed ?? (relu ? g2.passed(wherePositive: gate) : g2)
       let xm = x.reshaped((batched && !shared ? [batch] : []) + [rows, inF])
       var dx: Tensor? = nil
       if needs[0] {
@@ -39,7 +42,7 @@ extension Tensor {
         dx = (shared ? d.sum(axis: 0) : d).reshaped(x.shape)
       }
       var grads: [Tensor?] = [dx, needs[1] ? (weightIsInOut ? xm.matmul(gz, transposeA: true) : gz.matmul(xm, transposeA: true)) : nil]
-      if let bias { grads.append(needs[2] ? gz.sum(axis: gz.rank - 2).reshaped(bias.shape) : nil) }
+      if let bias { grads.append(needs[2] ? (fused?.sums ?? gz.sum(axis: gz.rank - 2)).reshaped(bias.shape) : nil) }
       return grads
     }
   }

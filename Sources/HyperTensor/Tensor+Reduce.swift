@@ -20,48 +20,56 @@ extension Tensor {
     var out = shape
     out[a] = 1
     let x = storage.pointer
-    if !useMax && outer < Parallel.threads && r * inner >= 1 << 16 {
+    if !useMax {
       return Tensor.build(out) { y, _ in
-        for o in 0..<outer { Tensor.splitSum(x + o * r * inner, rows: r, inner: inner, into: y + o * inner) }
+        Tensor.columnSums(outer: outer, rows: r, inner: inner, into: y) { row, n, dst in
+          if inner == 1 { dst[0] += hk_sum(x + row, n) } else { hk_colsum_add(x + row * inner, n, inner, dst) }
+        }
       }
     }
     return Tensor.build(out) { y, _ in
       Parallel.forEachChunk(outer, minPerThread: Swift.max(1, 65536 / Swift.max(1, r * inner)), align: 1) { range in
         for o in range {
           let src = x + o * r * inner, dst = y + o * inner
-          if useMax {
-            dst.update(from: src, count: inner)
-            for i in 1..<Swift.max(r, 1) {
-              let row = src + i * inner
-              for j in 0..<inner where row[j] > dst[j] || row[j].isNaN { dst[j] = row[j] }
-            }
-            if r == 0 { dst.update(repeating: -.infinity, count: inner) }
-          } else if inner == 1 {
-            dst[0] = hk_sum(src, r)
-          } else {
-            dst.update(repeating: 0, count: inner)
-            hk_colsum_add(src, r, inner, dst)
+          dst.update(from: src, count: inner)
+          for i in 1..<Swift.max(r, 1) {
+            let row = src + i * inner
+            for j in 0..<inner where row[j] > dst[j] || row[j].isNaN { dst[j] = row[j] }
           }
+          if r == 0 { dst.update(repeating: -.infinity, count: inner) }
         }
       }
     }
   }
 
-  /// Column sums of a rows x inner block, the rows split over the workers (partial sums then added).
-  private static func splitSum(_ x: UnsafePointer<Float>, rows: Int, inner: Int, into y: UnsafeMutablePointer<Float>) {
-    let t = Swift.min(Parallel.threads, Swift.max(1, rows / 64))
-    let partial = TensorStorage(zeros: t * inner)
-    let per = (rows + t - 1) / t
-    Parallel.forEach(t) { w in
-      let lo = Swift.min(rows, w * per), hi = Swift.min(rows, lo + per)
-      if inner == 1 {
-        partial.pointer[w] = hk_sum(x + lo, hi - lo)
-      } else {
-        hk_colsum_add(x + lo * inner, hi - lo, inner, partial.pointer + w * inner)
+  /// Column sums of the `outer` blocks of a [outer * rows, inner] matrix into y [outer, inner]:
+  /// `add(row, n, dst)` adds the column sums of rows row ..< row + n to dst. Blocks go to the workers
+  /// whole, or, when there are fewer blocks than workers, each block's rows are split (partial sums, then
+  /// added in worker order) — the same order for every caller, so fused and separate reductions agree.
+  static func columnSums(outer: Int, rows r: Int, inner: Int, into y: UnsafeMutablePointer<Float>,
+                         _ add: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+    if outer < Parallel.threads && r * inner >= 1 << 16 {
+      for o in 0..<outer {
+        let t = Swift.min(Parallel.threads, Swift.max(1, r / 64))
+        let partial = TensorStorage(zeros: t * inner)
+        let per = (r + t - 1) / t
+        Parallel.forEach(t) { w in
+          let lo = Swift.min(r, w * per), hi = Swift.min(r, lo + per)
+          add(o * r + lo, hi - lo, partial.pointer + w * inner)
+        }
+        let dst = y + o * inner
+        dst.update(repeating: 0, count: inner)
+        for w in 0..<t { for j in 0..<inner { dst[j] += partial.pointer[w * inner + j] } }
+      }
+      return
+    }
+    Parallel.forEachChunk(outer, minPerThread: Swift.max(1, 65536 / Swift.max(1, r * inner)), align: 1) { range in
+      for o in range {
+        let dst = y + o * inner
+        dst.update(repeating: 0, count: inner)
+        add(o * r, r, dst)
       }
     }
-    y.update(repeating: 0, count: inner)
-    for w in 0..<t { for j in 0..<inner { y[j] += partial.pointer[w * inner + j] } }
   }
 
   /// Sum over `axes` (all when nil).

@@ -115,6 +115,25 @@ extension Tensor {
     Tensor.result(shape, gatedStorage(gate.detached()), [self]) { g, _ in [g.passed(wherePositive: gate)] }
   }
 
+  /// `passed(wherePositive: gate)` and its sum over axis -2 in one pass, not recorded: the gradient a ReLU
+  /// layer passes on and its bias gradient. Bitwise the same as the two operations apart.
+  func passedWithColumnSums(wherePositive gate: Tensor) -> (passed: Tensor, sums: Tensor) {
+    precondition(shape == gate.shape && rank >= 2, "gate shape \(gate.shape) != \(shape)")
+    let r = shape[rank - 2], inner = shape[rank - 1]
+    if inner == 1 {
+      let p = passed(wherePositive: gate)
+      return (p, p.sum(axis: rank - 2))
+    }
+    let x = storage.pointer, m = gate.storage.pointer
+    let out = TensorStorage(uninitializedCount: count), o = out.pointer
+    let sums = Tensor.build(Array(shape.dropLast(2)) + [inner]) { y, _ in
+      Tensor.columnSums(outer: count / Swift.max(r * inner, 1), rows: r, inner: inner, into: y) { row, n, dst in
+        hk_relu_gate_colsum_add(x + row * inner, m + row * inner, o + row * inner, n, inner, dst)
+      }
+    }
+    return (Tensor(shape: shape, storage: out), sums)
+  }
+
   /// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
   public func geluTanh() -> Tensor {
     Tensor.result(shape, cUnary(HK_GELU_TANH), [self]) { g, _ in

@@ -92,6 +92,9 @@ float hk_sumsq(const float *x, long n);
 int hk_all_finite(const float *x, long n);
 /// y[j] += sum over rows of x[r, j] for a rows x d row-major block.
 void hk_colsum_add(const float *x, long rows, long d, float *y);
+/// hk_colsum_add of v = gate > 0 ? x : 0 (the ReLU backward rule), v also written to out: the gradient a ReLU
+/// layer passes on and its bias gradient in one pass.
+void hk_relu_gate_colsum_add(const float *x, const float *gate, float *out, long rows, long d, float *y);
 
 #ifdef __cplusplus
 }
