@@ -322,23 +322,9 @@ static float HK(sumsq)(const float *x, long n) {
   return s;
 }
 
-/// y[j] += the sum over rows of v[r, j], where v = x, or, when `gate` is non-NULL, v = gate > 0 ? x : 0
-/// (the ReLU backward rule), which is also written to `out`. The same summation order either way.
-static inline void HK(colsum_core)(const float *x, const float *gate, float *out, long rows, long d, float *y) {
-  if (d < 64) {  // narrow rows: one pass, accumulating a whole row at a time
-    float acc[64];
-    for (long j = 0; j < d; j++) acc[j] = y[j];
-    for (long r = 0; r < rows; r++) {
-      const float *row = x + r * d;
-      for (long j = 0; j < d; j++) {
-        float v = row[j];
-        if (gate) out[r * d + j] = v = gate[r * d + j] > 0.0f ? v : 0.0f;
-        acc[j] += v;
-      }
-    }
-    for (long j = 0; j < d; j++) y[j] = acc[j];
-    return;
-  }
+/// colsum_core's body for d >= 64: 64-column strips with 8 vector accumulators, then 8-column strips and
+/// single columns, each over all `rows` rows.
+static inline void HK(colsum_strips)(const float *x, const float *gate, float *out, long rows, long d, float *y) {
   long j = 0;
   for (; j + 64 <= d; j += 64) {  // 8 vector accumulators over a 64-column strip
     v8f a[8];
@@ -376,6 +362,32 @@ static inline void HK(colsum_core)(const float *x, const float *gate, float *out
       a += v;
     }
     y[j] = a;
+  }
+}
+
+/// y[j] += the sum over rows of v[r, j], where v = x, or, when `gate` is non-NULL, v = gate > 0 ? x : 0
+/// (the ReLU backward rule), which is also written to `out`. The same summation order either way.
+static inline void HK(colsum_core)(const float *x, const float *gate, float *out, long rows, long d, float *y) {
+  if (d < 64) {  // narrow rows: one pass, accumulating a whole row at a time
+    float acc[64];
+    for (long j = 0; j < d; j++) acc[j] = y[j];
+    for (long r = 0; r < rows; r++) {
+      const float *row = x + r * d;
+      for (long j = 0; j < d; j++) {
+        float v = row[j];
+        if (gate) out[r * d + j] = v = gate[r * d + j] > 0.0f ? v : 0.0f;
+        acc[j] += v;
+      }
+    }
+    for (long j = 0; j < d; j++) y[j] = acc[j];
+    return;
+  }
+  // Blocks of rows of about 64 KiB, each swept strip by strip while it is in cache: one pass through
+  // memory. Every column still adds its rows in order, so the blocking does not change the sums.
+  long block = d >= 16384 ? 1 : 16384 / d;
+  for (long r0 = 0; r0 < rows; r0 += block) {
+    long n = rows - r0 < block ? rows - r0 : block;
+    HK(colsum_strips)(x + r0 * d, gate ? gate + r0 * d : 0, gate ? out + r0 * d : 0, n, d, y);
   }
 }
 

@@ -182,6 +182,29 @@ final class KernelTests: XCTestCase {
     }
   }
 
+  /// Column sums (sum over axis -2) against a Double reference: narrow and wide rows (64- and 8-column
+  /// strips and single columns), many row blocks, split and whole-block worker splits, every ISA variant.
+  func testColumnSumsAgainstDoubleReference() {
+    variants { isa in
+      for threads in [1, 2] {
+        Parallel.threads = threads
+        var rng = RandomGenerator(seed: 81)
+        for shape in [[1000, 203], [3, 500, 70], [40, 9], [70000, 1], [2, 33000, 2]] {
+          let x = Tensor.uniform(shape, low: -1, high: 1, rng: &rng)
+          let got = x.sum(axis: -2).scalars, xs = x.scalars
+          let r = shape[shape.count - 2], d = shape.last!, outer = x.count / (r * d)
+          for o in 0..<outer {
+            for j in 0..<d {
+              var ref = 0.0
+              for i in 0..<r { ref += Double(xs[(o * r + i) * d + j]) }
+              XCTAssertEqual(Double(got[o * d + j]), ref, accuracy: 1e-6 * Double(r) + 1e-5, "\(isa) t=\(threads) \(shape) [\(o), \(j)]")
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// The ReLU layer's backward without a recorded graph gates the gradient and sums the bias gradient in
   /// one pass (hk_relu_gate_colsum_add); its gradients equal the recorded composition's bit for bit, over
   /// narrow, wide and split reductions, batched layers, both thread counts and every ISA variant.
