@@ -65,7 +65,8 @@ struct GeneralizableBenchmarks {
     }
   }
 
-  func transINR() {
+  /// W3 then W4; W4 alone when `trainingStep` is false (`--only w4`).
+  func transINR(trainingStep: Bool = true) {
     let path = "configs/transinr-emoji.yaml"
     guard let config = config(path, "W3/W4"), let t = config.settings.value as? TransINR.Settings, let (trainer, images) = trainer(config),
           let model = trainer.method as? TransINR else { return }
@@ -75,8 +76,10 @@ struct GeneralizableBenchmarks {
       "batch":\(config.train.batch)}
       """
     let s = config.data.size
-    print("\n== W3: Trans-INR training step at \(path) (batch \(config.train.batch), \(s)x\(s), all pixels; fwd + bwd + Adam) ==")
-    trainingSteps(trainer, images, label: "W3", script: "transinr_torch.py", json: json)
+    if trainingStep {
+      print("\n== W3: Trans-INR training step at \(path) (batch \(config.train.batch), \(s)x\(s), all pixels; fwd + bwd + Adam) ==")
+      trainingSteps(trainer, images, label: "W3", script: "transinr_torch.py", json: json)
+    }
     print("\n== W4: encode (one forward pass, one image) and decode (\(s)x\(s) pixels) latency ==")
     let one = trainer.task.observations(of: images.slice(axis: 0, 0, 1)), coords = CoordinateGrid.image(height: s, width: s)
     for th in threads {
@@ -85,6 +88,7 @@ struct GeneralizableBenchmarks {
       let params = model.inferenceWeights(for: one).instance(0)
       let dec = Measure.median(runs: max(runs, 11)) { _ = FittedModel.evaluate(model.hyponet, params, coords) }
       reportLine("W4 encode t=\(th)", ours: enc, reference: reference?.best("transinr_torch.py", ["encode", "\(th)", json], threads: th))
+      printProfile("W4 encode", threads: th) { _ = model.inferenceWeights(for: one) }
       reportLine("W4 decode t=\(th)", ours: dec, reference: reference?.best("transinr_torch.py", ["decode", "\(th)", json], threads: th))
     }
   }

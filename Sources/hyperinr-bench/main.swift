@@ -4,13 +4,13 @@ import NeuralFields
 
 /// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--only W] [--eager] [--no-reference]
 let usage = """
-  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w6]
+  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w4|w6]
                         [--eager] [--profile] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
     fields W2 (COIN SIREN full-batch step on a 768x512 image), D1 (D'OH encoding breakdown)
-    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml), W4 (encode/decode latency),
+    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml; --only w3 adds W4), W4 (encode/decode latency),
            W6 (IPC training step at configs/ipc-emoji.yaml)
 
   Each workload reports the median of at least 5 runs. When a Python with torch is found
@@ -68,9 +68,10 @@ if suite == "transinr" {
   switch only {
   case nil: g.run()
   case "w3": g.transINR()
+  case "w4": g.transINR(trainingStep: false)
   case "w6": g.ipc()
   case let other?:
-    FileHandle.standardError.write(Data("hyperinr-bench: unknown workload '\(other)' for --only (expected w3 or w6)\n".utf8))
+    FileHandle.standardError.write(Data("hyperinr-bench: unknown workload '\(other)' for --only (expected w3, w4 or w6)\n".utf8))
     exit(2)
   }
   exit(0)
