@@ -5,6 +5,7 @@
 // accumulators in registers; the loops over the tile are unrolled fully by the compiler.
 
 typedef float HKG(vec) __attribute__((vector_size(GVW * 4), aligned(4)));
+typedef float HKG(v8) __attribute__((vector_size(32), aligned(4)));
 
 static inline HKG(vec) HKG(load)(const float *p) { HKG(vec) v; __builtin_memcpy(&v, p, sizeof v); return v; }
 static inline void HKG(store)(float *p, HKG(vec) v) { __builtin_memcpy(p, &v, sizeof v); }
@@ -65,9 +66,37 @@ static void HKG(pack_b)(const float *b, long rs, long cs, long kc, long nc, floa
         d += GNR;
       }
     } else if (cols == GNR && rs == 1) {
-      for (long j = 0; j < GNR; j++) {
-        const float *col = src + j * cs;
-        for (long p = 0; p < kc; p++) d[p * GNR + j] = col[p];
+      // Transposed B: columns are contiguous in p. 8 x 8 blocks are transposed in registers.
+      long p8 = kc / 8 * 8;
+      for (long j0 = 0; j0 < GNR; j0 += 8) {
+        for (long p = 0; p < p8; p += 8) {
+          HKG(v8) r[8], t[8], u[8];
+#pragma clang loop unroll(full)
+          for (int i = 0; i < 8; i++) __builtin_memcpy(&r[i], src + (j0 + i) * cs + p, sizeof r[i]);
+#pragma clang loop unroll(full)
+          for (int i = 0; i < 8; i += 2) {
+            t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+            t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+          }
+#pragma clang loop unroll(full)
+          for (int i = 0; i < 8; i += 4) {
+            u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+            u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+            u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+            u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+          }
+#pragma clang loop unroll(full)
+          for (int q = 0; q < 4; q++) {
+            HKG(v8) lo = __builtin_shufflevector(u[q], u[q + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+            HKG(v8) hi = __builtin_shufflevector(u[q], u[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+            __builtin_memcpy(d + (p + q) * GNR + j0, &lo, sizeof lo);
+            __builtin_memcpy(d + (p + q + 4) * GNR + j0, &hi, sizeof hi);
+          }
+        }
+        for (long j = j0; j < j0 + 8; j++) {
+          const float *col = src + j * cs;
+          for (long p = p8; p < kc; p++) d[p * GNR + j] = col[p];
+        }
       }
       d += GNR * kc;
     } else {
