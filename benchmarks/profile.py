@@ -16,7 +16,7 @@ import tempfile
 # (category, pattern on the symbol name), first match wins.
 CATEGORIES = [
     ("FMA probe (start-up, left out)", r"fma_probe"),
-    ("GEMM micro-kernel and packing", r"^sgemm_(avx512|avx2|base)"),
+    ("GEMM micro-kernel and packing", r"^(sgemm|micro|pack_[ab])_(avx512|avx2|base)"),
     ("GEMM: narrow kernel (<= 6 output columns)", r"sgemm_narrow"),
     ("GEMM: row copies of packed A (memcpy)", r"memmove|memcpy"),
     ("Adam update", r"^adam_"),
@@ -59,7 +59,7 @@ def main():
     shares = {name: 0.0 for name, _ in CATEGORIES}
     other = {}
     for line in report.splitlines():
-        m = re.match(r"\s*([0-9.]+)%\s+\[[.k]\]\s+(\S+)", line)
+        m = re.match(r"\s*([0-9.]+)%\s+\[[.k]\]\s+(.+?)\s*$", line)
         if not m:
             continue
         pct, sym = float(m.group(1)), m.group(2)

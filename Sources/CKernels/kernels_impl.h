@@ -382,8 +382,8 @@ static inline void HK(colsum_core)(const float *x, const float *gate, float *out
     for (long j = 0; j < d; j++) y[j] = acc[j];
     return;
   }
-  // Blocks of rows of about 64 KiB, each swept strip by strip while it is in cache: one pass through
-  // memory. Every column still adds its rows in order, so the blocking does not change the sums.
+  // Blocks of rows of about 64 KiB of x (192 KiB with gate and out), each swept strip by strip while it is
+  // in cache: one pass through memory. Every column still adds its rows in order, so the blocking does not change the sums.
   long block = d >= 16384 ? 1 : 16384 / d;
   for (long r0 = 0; r0 < rows; r0 += block) {
     long n = rows - r0 < block ? rows - r0 : block;

@@ -93,7 +93,8 @@ public enum Gemm {
     let (wide, mr, nr) = tile(columns: n)
     let rest = n % nr
     if wide && rest > 0 && rest <= 3 * Int(HK_GEMM_NR) {
-      // A remainder of up to 48 columns costs fewer padded lanes in 16-wide tiles than in one 64-wide tile.
+      // A remainder of up to 48 columns costs fewer padded lanes in 16-wide tiles than in one 64-wide tile
+      // (at the price of packing A a second time, small next to the product for the shapes that reach here).
       let nw = n - rest
       serial(m: m, n: nw, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, epilogue: epilogue)
       serial(m: m, n: rest, k: k, alpha: alpha, a: a, b: b.offset(0, nw), beta: beta, c: c.offset(0, nw),

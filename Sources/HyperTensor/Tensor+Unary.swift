@@ -127,7 +127,7 @@ extension Tensor {
     let x = storage.pointer, m = gate.storage.pointer
     let out = TensorStorage(uninitializedCount: count), o = out.pointer
     let sums = Tensor.build(Array(shape.dropLast(2)) + [inner]) { y, _ in
-      Tensor.columnSums(outer: count / Swift.max(r * inner, 1), rows: r, inner: inner, into: y) { row, n, dst in
+      Tensor.columnSums(outer: shape.dropLast(2).reduce(1, *), rows: r, inner: inner, into: y) { row, n, dst in
         hk_relu_gate_colsum_add(x + row * inner, m + row * inner, o + row * inner, n, inner, dst)
       }
     }
@@ -150,6 +150,7 @@ extension Tensor {
   public func geluErf() -> Tensor {
     Tensor.result(shape, cUnary(HK_GELU_ERF), [self]) { g, _ in
       if !GradMode.isEnabled {
+        precondition(g.count == self.count, "geluErf backward: gradient \(g.shape) for \(self.shape)")
         let x = self.storage.pointer, gc = g.storage.pointer
         let r = TensorStorage(uninitializedCount: self.count)
         Parallel.forEachChunk(self.count) { range in

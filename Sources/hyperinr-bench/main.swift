@@ -10,7 +10,7 @@ let usage = """
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
     fields W2 (COIN SIREN full-batch step on a 768x512 image), D1 (D'OH encoding breakdown)
-    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml; --only w3 adds W4), W4 (encode/decode latency),
+    transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml; --only w3 runs W3 and W4), W4 (encode/decode latency),
            W6 (IPC training step at configs/ipc-emoji.yaml)
 
   Each workload reports the median of at least 5 runs. When a Python with torch is found

@@ -37,7 +37,7 @@ final class KernelTests: XCTestCase {
 
   func testGemmShapesLayoutsThreadsAndVariants() {
     let shapes = [(1, 1, 1), (5, 7, 3), (17, 33, 65), (130, 300, 40), (200, 3, 48), (100, 5, 7), (50, 10, 20),
-                  (16, 16, 4096), (6, 16, 256), (301, 129, 513), (70, 64, 33), (70, 63, 33), (1024, 20, 30)]
+                  (16, 16, 4096), (6, 16, 256), (301, 129, 513), (70, 64, 33), (70, 63, 33), (1024, 20, 30), (40, 50, 13)]
     variants { isa in
       for threads in [1, 2] {
         Parallel.threads = threads
@@ -116,6 +116,10 @@ final class KernelTests: XCTestCase {
       check("sigmoid", grid(-30, 30), tol: 3e-7, { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) })
       check("erf", grid(-5, 5), tol: 3e-7, { $0.erf() }, Foundation.erf)
       check("gelu erf", grid(-8, 8), tol: 1e-6, { $0.geluErf() }, { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) })
+      check("gelu erf derivative", grid(-8, 8), tol: 1e-6, { x in
+        let v = x.requiringGrad()
+        return gradients(of: v.geluErf().sum(), wrt: [v])[0]
+      }, { 0.5 * (1 + Foundation.erf($0 / 2.0.squareRoot())) + $0 * Foundation.exp(-$0 * $0 / 2) / (2 * Double.pi).squareRoot() })
       // Upstream gradient x (the fused kernel multiplies by it): the result is x GELU'(x).
       check("gelu erf backward", grid(-8, 8), tol: 4e-6, { x in
         let v = x.requiringGrad()
@@ -154,9 +158,10 @@ final class KernelTests: XCTestCase {
         var (p, m, v) = (p0, m0, v0)
         hk_adam(&p, g, &m, &v, n, 1e-2, 0.9, 0.999, 1e-8, 0.1, mode, 1 - 0.9 * 0.9, 1 - 0.999 * 0.999)
         var (ps, ms, vs) = (p0, m0, v0)
-        for i in 0..<n {
-          hk_adam(&ps[i], g.withUnsafeBufferPointer { $0.baseAddress! + i }, &ms[i], &vs[i], 1, 1e-2, 0.9, 0.999, 1e-8, 0.1,
-                  mode, 1 - 0.9 * 0.9, 1 - 0.999 * 0.999)
+        g.withUnsafeBufferPointer { gp in
+          for i in 0..<n {
+            hk_adam(&ps[i], gp.baseAddress! + i, &ms[i], &vs[i], 1, 1e-2, 0.9, 0.999, 1e-8, 0.1, mode, 1 - 0.9 * 0.9, 1 - 0.999 * 0.999)
+          }
         }
         XCTAssertEqual(p.map(\.bitPattern), ps.map(\.bitPattern), "\(isa) mode \(mode): parameters")
         XCTAssertEqual(m.map(\.bitPattern), ms.map(\.bitPattern), "\(isa) mode \(mode): first moments")
@@ -170,7 +175,7 @@ final class KernelTests: XCTestCase {
   /// largest finite values.
   func testAllFiniteFindsEveryNonFiniteValue() {
     variants { isa in
-      let finite = [Float](repeating: 1, count: 21) + [Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, -0.0]
+      let finite = [Float](repeating: 1, count: 22) + [Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, -0.0]  // 25: a scalar tail
       XCTAssertTrue(Tensor(finite).isAllFinite, isa)
       for bad in [Float.nan, .infinity, -.infinity] {
         for i in finite.indices {
@@ -210,7 +215,8 @@ final class KernelTests: XCTestCase {
   /// narrow, wide and split reductions, batched layers, both thread counts and every ISA variant.
   func testFusedReluBiasBackwardMatchesComposition() {
     let cases: [(x: [Int], w: [Int], b: [Int])] = [([5, 4], [3, 4], [3]), ([300, 17], [70, 17], [70]), ([4096, 8], [20, 8], [20]),
-                                                  ([3, 200, 9], [3, 130, 9], [3, 130]), ([64, 5], [1, 5], [1])]
+                                                  ([3, 200, 9], [3, 130, 9], [3, 130]), ([64, 5], [1, 5], [1]), ([1024, 6], [203, 6], [203]),
+                                                  ([0, 5], [7, 5], [7])]
     variants { isa in
       for threads in [1, 2] {
         Parallel.threads = threads
@@ -227,7 +233,11 @@ final class KernelTests: XCTestCase {
             XCTAssertEqual(f.shape, c.shape)
             XCTAssertEqual(f.scalars.map(\.bitPattern), c.scalars.map(\.bitPattern), "\(isa) t=\(threads) x \(xs): gradient \(i)")
           }
-          XCTAssertTrue(b.shape == [1] || fused[2].scalars.contains { $0 != 0 })
+          if xs[0] == 0 {
+            XCTAssertEqual(fused[2].scalars, [Float](repeating: 0, count: 7), "\(isa): no rows, zero bias gradient")
+          } else {
+            XCTAssertTrue(b.shape == [1] || fused[2].scalars.contains { $0 != 0 })
+          }
         }
       }
     }
