@@ -392,7 +392,8 @@ static inline void HK(colsum_core)(const float *x, const float *gate, float *out
     return;
   }
   // Blocks of rows of about 64 KiB of x (192 KiB with gate and out), each swept strip by strip while it is
-  // in cache: one pass through memory. Every column still adds its rows in order, so the blocking does not change the sums.
+  // in cache: one pass through memory. Every column still adds its rows in order, so the blocking does not
+  // change the sums.
   long block = d >= 16384 ? 1 : 16384 / d;
   for (long r0 = 0; r0 < rows; r0 += block) {
     long n = rows - r0 < block ? rows - r0 : block;

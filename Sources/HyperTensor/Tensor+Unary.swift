@@ -97,16 +97,22 @@ extension Tensor {
     Tensor.result(shape, gatedStorage(self), [self]) { g, _ in [g.passed(wherePositive: self)] }
   }
 
+  /// Runs an elementwise CKernels kernel of two same-sized inputs, kernel(self, other, out, n), over all
+  /// elements (threaded for large tensors).
+  private func cBinary(_ other: Tensor, _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)
+    -> TensorStorage {
+    precondition(count == other.count, "elementwise kernel: \(other.shape) against \(shape)")
+    let x = storage.pointer, m = other.storage.pointer
+    let r = TensorStorage(uninitializedCount: count)
+    let y = r.pointer
+    Parallel.forEachChunk(count) { range in kernel(x + range.lowerBound, m + range.lowerBound, y + range.lowerBound, range.count) }
+    return r
+  }
+
   /// Elementwise `gate > 0 ? self : 0` (one vector kernel, threaded).
   private func gatedStorage(_ gate: Tensor) -> TensorStorage {
     precondition(shape == gate.shape, "gate shape \(gate.shape) != \(shape)")
-    let x = storage.pointer, m = gate.storage.pointer
-    let r = TensorStorage(uninitializedCount: count)
-    let y = r.pointer
-    Parallel.forEachChunk(count) { range in
-      hk_relu_gate(x + range.lowerBound, m + range.lowerBound, y + range.lowerBound, range.count)
-    }
-    return r
+    return cBinary(gate) { hk_relu_gate($0, $1, $2, $3) }
   }
 
   /// `self` where `gate` > 0, else 0 — the ReLU backward rule as one fused operation. Only `self` is
@@ -119,15 +125,15 @@ extension Tensor {
   /// layer passes on and its bias gradient. Bitwise the same as the two operations apart.
   func passedWithColumnSums(wherePositive gate: Tensor) -> (passed: Tensor, sums: Tensor) {
     precondition(shape == gate.shape && rank >= 2, "gate shape \(gate.shape) != \(shape)")
-    let r = shape[rank - 2], inner = shape[rank - 1]
-    if inner == 1 {
+    let lead = Array(shape.dropLast(2)), r = shape[rank - 2], inner = shape[rank - 1]
+    if inner == 1 {  // sum(axis:) adds a single column with hk_sum, in another order
       let p = passed(wherePositive: gate)
       return (p, p.sum(axis: rank - 2))
     }
     let x = storage.pointer, m = gate.storage.pointer
     let out = TensorStorage(uninitializedCount: count), o = out.pointer
-    let sums = Tensor.build(Array(shape.dropLast(2)) + [inner]) { y, _ in
-      Tensor.columnSums(outer: shape.dropLast(2).reduce(1, *), rows: r, inner: inner, into: y) { row, n, dst in
+    let sums = Tensor.build(lead + [inner]) { y, _ in
+      Tensor.columnSums(outer: lead.reduce(1, *), rows: r, inner: inner, into: y) { row, n, dst in
         hk_relu_gate_colsum_add(x + row * inner, m + row * inner, o + row * inner, n, inner, dst)
       }
     }
@@ -150,13 +156,7 @@ extension Tensor {
   public func geluErf() -> Tensor {
     Tensor.result(shape, cUnary(HK_GELU_ERF), [self]) { g, _ in
       if !GradMode.isEnabled {
-        precondition(g.count == self.count, "geluErf backward: gradient \(g.shape) for \(self.shape)")
-        let x = self.storage.pointer, gc = g.storage.pointer
-        let r = TensorStorage(uninitializedCount: self.count)
-        Parallel.forEachChunk(self.count) { range in
-          hk_gelu_erf_backward(x + range.lowerBound, gc + range.lowerBound, r.pointer + range.lowerBound, range.count)
-        }
-        return [Tensor(shape: self.shape, storage: r)]
+        return [Tensor(shape: self.shape, storage: self.cBinary(g) { hk_gelu_erf_backward($0, $1, $2, $3) })]
       }
       let cdf = ((self * Float(0.5).squareRoot()).erf() + 1) * 0.5
       let pdf = (self * self * -0.5).exp() * Float(0.3989422804014327)
