@@ -18,9 +18,10 @@ public final class MultiHeadAttention: Module {
     register("proj", proj)
   }
 
-  /// x: [batch, tokens, dim] -> [batch, tokens, dim].
-  public func callAsFunction(_ x: Tensor) -> Tensor {
+  /// x: [batch, tokens, dim] -> [batch, tokens, dim], or only the rows of the tokens in `queries`
+  /// (every token still a key and a value).
+  public func callAsFunction(_ x: Tensor, queries: Range<Int>? = nil) -> Tensor {
     precondition(x.rank == 3 && x.shape[2] == dim, "attention expects [batch, tokens, \(dim)], got \(x.shape)")
-    return proj(qkv(x).attention(heads: heads))
+    return proj(qkv(x).attention(heads: heads, queries: queries))
   }
 }

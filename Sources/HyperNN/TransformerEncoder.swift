@@ -26,8 +26,13 @@ public final class TransformerEncoderLayer: Module, Layer {
     register("dropout", dropout)
   }
 
-  public func callAsFunction(_ x: Tensor) -> Tensor {
-    let h = x + dropout(attn(norm1(x)))
+  public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, outputs: nil) }
+
+  /// The block's output at the tokens in `outputs` only (all when nil): every token is attended to, but
+  /// the query, residual and MLP work of the other rows is skipped.
+  public func callAsFunction(_ x: Tensor, outputs: Range<Int>?) -> Tensor {
+    let kept = outputs.map { x.slice(axis: 1, $0.lowerBound, $0.upperBound) } ?? x
+    let h = kept + dropout(attn(norm1(x), queries: outputs))
     return h + dropout(fc2(fc1(norm2(h)).geluErf()))
   }
 }
@@ -49,4 +54,12 @@ public final class TransformerEncoder: Module, Layer {
 
   /// x: [batch, tokens, dim].
   public func callAsFunction(_ x: Tensor) -> Tensor { norm(blocks.reduce(x) { $1($0) }) }
+
+  /// The encoder's output at the tokens in `outputs` only, [batch, outputs.count, dim]: equal to
+  /// `self(x)` sliced to those rows, with the last block computing just them (the other tokens' final
+  /// outputs are never read, e.g. the data tokens of a hypernetwork that reads its weight tokens).
+  public func callAsFunction(_ x: Tensor, outputs: Range<Int>) -> Tensor {
+    let early = blocks.dropLast().reduce(x) { $1($0) }
+    return norm(blocks.last.map { $0(early, outputs: outputs) } ?? early.slice(axis: 1, outputs.lowerBound, outputs.upperBound))
+  }
 }

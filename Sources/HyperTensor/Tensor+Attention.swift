@@ -9,63 +9,74 @@ extension Tensor {
   /// split or merge copy is made, and the scale rides in the score GEMM. Backward: dV = P^T dO,
   /// dS = P (dO V^T - rowsum(P dO V^T)) / sqrt(d_h), dQ = dS K, dK = dS^T Q, written straight into the
   /// packed gradient; recomputed from differentiable operations when the backward pass is itself recorded.
-  public func attention(heads: Int) -> Tensor {
+  ///
+  /// `queries` limits the output to those tokens' rows ([batch, queries.count, dim]; every token still
+  /// serves as key and value): the rows a model reads after its last block, the others' work skipped.
+  public func attention(heads: Int, queries: Range<Int>? = nil) -> Tensor {
     precondition(rank == 3 && shape[2] % 3 == 0 && (shape[2] / 3) % heads == 0,
                  "attention expects [batch, tokens, 3 * dim] with dim divisible by \(heads) heads, got \(shape)")
     let b = shape[0], t = shape[1], dim = shape[2] / 3, dh = dim / heads, scale = 1 / Float(dh).squareRoot()
-    let x = storage.pointer, ld = 3 * dim, square = t * t
+    let rows = queries ?? 0..<t
+    precondition(rows.lowerBound >= 0 && rows.upperBound <= t, "attention queries \(rows) outside 0..<\(t) tokens")
+    let x = storage.pointer, ld = 3 * dim, tq = rows.count, q0 = rows.lowerBound, square = tq * t
     let probs = TensorStorage(uninitializedCount: b * heads * square)
-    let out = TensorStorage(uninitializedCount: b * t * dim)
+    let out = TensorStorage(uninitializedCount: b * tq * dim)
     for i in 0..<b {
       let xi = x + i * t * ld, pi = probs.pointer + i * heads * square
-      Gemm.sgemmBatched(batch: heads, transA: false, transB: true, m: t, n: t, k: dh, alpha: scale,
-                        a: xi, lda: ld, strideA: dh, b: xi + dim, ldb: ld, strideB: dh, c: pi, ldc: t, strideC: square)
+      Gemm.sgemmBatched(batch: heads, transA: false, transB: true, m: tq, n: t, k: dh, alpha: scale,
+                        a: xi + q0 * ld, lda: ld, strideA: dh, b: xi + dim, ldb: ld, strideB: dh, c: pi, ldc: t, strideC: square)
     }
-    Tensor.rows(b * heads * t, length: t) { r, n in hk_softmax(probs.pointer + r * t, probs.pointer + r * t, n, t, 0) }
+    Tensor.rows(b * heads * tq, length: t) { r, n in hk_softmax(probs.pointer + r * t, probs.pointer + r * t, n, t, 0) }
     for i in 0..<b {
       let xi = x + i * t * ld
-      Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: t, n: dh, k: t,
+      Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: tq, n: dh, k: t,
                         a: probs.pointer + i * heads * square, lda: t, strideA: square,
-                        b: xi + 2 * dim, ldb: ld, strideB: dh, c: out.pointer + i * t * dim, ldc: dim, strideC: dh)
+                        b: xi + 2 * dim, ldb: ld, strideB: dh, c: out.pointer + i * tq * dim, ldc: dim, strideC: dh)
     }
-    return Tensor.result([b, t, dim], out, [self]) { g, _ in
-      if GradMode.isEnabled { return [Tensor.attentionBackward(qkv: self, heads: heads, gradient: g)] }
+    return Tensor.result([b, tq, dim], out, [self]) { g, _ in
+      if GradMode.isEnabled { return [Tensor.attentionBackward(qkv: self, heads: heads, queries: rows, gradient: g)] }
       let gp = g.storage.pointer, d = TensorStorage(uninitializedCount: b * t * ld)
       let dS = TensorStorage(uninitializedCount: heads * square)
       for i in 0..<b {
-        let xi = x + i * t * ld, gi = gp + i * t * dim, di = d.pointer + i * t * ld, pi = probs.pointer + i * heads * square
+        let xi = x + i * t * ld, gi = gp + i * tq * dim, di = d.pointer + i * t * ld, pi = probs.pointer + i * heads * square
         // dV = P^T dO and dP = dO V^T per head
-        Gemm.sgemmBatched(batch: heads, transA: true, transB: false, m: t, n: dh, k: t, a: pi, lda: t, strideA: square,
+        Gemm.sgemmBatched(batch: heads, transA: true, transB: false, m: t, n: dh, k: tq, a: pi, lda: t, strideA: square,
                           b: gi, ldb: dim, strideB: dh, c: di + 2 * dim, ldc: ld, strideC: dh)
-        Gemm.sgemmBatched(batch: heads, transA: false, transB: true, m: t, n: t, k: dh, a: gi, lda: dim, strideA: dh,
+        Gemm.sgemmBatched(batch: heads, transA: false, transB: true, m: tq, n: t, k: dh, a: gi, lda: dim, strideA: dh,
                           b: xi + 2 * dim, ldb: ld, strideB: dh, c: dS.pointer, ldc: t, strideC: square)
-        Tensor.rows(heads * t, length: t) { r, n in
+        Tensor.rows(heads * tq, length: t) { r, n in
           hk_softmax_backward(pi + r * t, dS.pointer + r * t, dS.pointer + r * t, n, t, scale)
         }
-        // dQ = dS K, dK = dS^T Q
-        Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: t, n: dh, k: t, a: dS.pointer, lda: t,
-                          strideA: square, b: xi + dim, ldb: ld, strideB: dh, c: di, ldc: ld, strideC: dh)
-        Gemm.sgemmBatched(batch: heads, transA: true, transB: false, m: t, n: dh, k: t, a: dS.pointer, lda: t,
-                          strideA: square, b: xi, ldb: ld, strideB: dh, c: di + dim, ldc: ld, strideC: dh)
+        // dQ = dS K (zero for tokens that asked no query), dK = dS^T Q
+        for r in 0..<t where !rows.contains(r) { (di + r * ld).update(repeating: 0, count: dim) }
+        Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: tq, n: dh, k: t, a: dS.pointer, lda: t,
+                          strideA: square, b: xi + dim, ldb: ld, strideB: dh, c: di + q0 * ld, ldc: ld, strideC: dh)
+        Gemm.sgemmBatched(batch: heads, transA: true, transB: false, m: t, n: dh, k: tq, a: dS.pointer, lda: t,
+                          strideA: square, b: xi + q0 * ld, ldb: ld, strideB: dh, c: di + dim, ldc: ld, strideC: dh)
       }
       return [Tensor(shape: shape, storage: d)]
     }
   }
 
-  /// The gradient of `attention(heads:)` with respect to its packed input, from differentiable operations
-  /// (head split and merge as permutations), for backward passes that are themselves differentiated.
-  static func attentionBackward(qkv: Tensor, heads: Int, gradient g: Tensor) -> Tensor {
-    let b = qkv.shape[0], t = qkv.shape[1], dim = qkv.shape[2] / 3, dh = dim / heads
+  /// The attention's gradient with respect to the packed projection, built from differentiable operations
+  /// (for second derivatives); queries as in `attention(heads:queries:)`.
+  static func attentionBackward(qkv: Tensor, heads: Int, queries rows: Range<Int>, gradient g: Tensor) -> Tensor {
+    let b = qkv.shape[0], t = qkv.shape[1], dim = qkv.shape[2] / 3, dh = dim / heads, tq = rows.count
     let split = qkv.reshaped([b, t, 3, heads, dh]).permuted([2, 0, 3, 1, 4])  // [3, b, h, t, dh]
     func part(_ j: Int) -> Tensor { split.slice(axis: 0, j, j + 1).reshaped([b, heads, t, dh]) }
-    let q = part(0), k = part(1), v = part(2)
+    let q = part(0).slice(axis: 2, rows.lowerBound, rows.upperBound), k = part(1), v = part(2)
     let scale = 1 / Float(dh).squareRoot()
     let p = (q.matmul(k, transposeB: true) * scale).softmax()
-    let dO = g.reshaped([b, t, heads, dh]).permuted([0, 2, 1, 3])
+    let dO = g.reshaped([b, tq, heads, dh]).permuted([0, 2, 1, 3])
     let dV = p.matmul(dO, transposeA: true)
     let dP = dO.matmul(v, transposeB: true)
     let dS = p * (dP - (dP * p).sum(axis: -1, keepdims: true)) * scale
-    let dQ = dS.matmul(k), dK = dS.matmul(q, transposeA: true)
+    var dQ = dS.matmul(k)
+    if tq < t {  // no query, no gradient: zero rows around the queried ones
+      let zeros = { (n: Int) in Tensor.zeros([b, heads, n, dh]) }
+      dQ = Tensor.concat([zeros(rows.lowerBound), dQ, zeros(t - rows.upperBound)].filter { $0.shape[2] > 0 }, axis: 2)
+    }
+    let dK = dS.matmul(q, transposeA: true)
     return Tensor.stack([dQ, dK, dV], axis: 0).permuted([1, 3, 0, 2, 4]).reshaped([b, t, 3 * dim])
   }
 

@@ -23,6 +23,25 @@ final class ModuleTests: XCTestCase {
     XCTAssertEqual(enc.trainableParameters().count, 26)
   }
 
+  /// The encoder's output at a range of tokens (its last block computing only those rows) equals its full
+  /// output's rows there, and so do the gradients of every parameter and of the input.
+  func testEncoderOutputsAtSomeTokensMatchTheFullOutput() {
+    var rng = RandomGenerator(seed: 12)
+    for depth in [1, 3] {
+      let enc = TransformerEncoder(depth: depth, dim: 16, heads: 4, rng: &rng)
+      let x = Tensor.normal([2, 7, 16], rng: &rng).requiringGrad(), w = Tensor.normal([2, 3, 16], rng: &rng)
+      let part = enc(x, outputs: 4..<7), full = enc(x).slice(axis: 1, 4, 7)
+      XCTAssertEqual(part.shape, [2, 3, 16])
+      for (a, b) in zip(part.scalars, full.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+      let params = enc.trainableParameters().map(\.1.value)
+      let gp = gradients(of: (part * w).sum(), wrt: params + [x]), gf = gradients(of: (full * w).sum(), wrt: params + [x])
+      for (a, b) in zip(gp, gf) {
+        XCTAssertEqual(a.shape, b.shape)
+        for (u, v) in zip(a.scalars, b.scalars) { XCTAssertEqual(u, v, accuracy: 1e-4) }
+      }
+    }
+  }
+
   /// Attention against an explicit per-head computation.
   func testAttentionMatchesPerHeadReference() {
     var rng = RandomGenerator(seed: 9)

@@ -47,7 +47,30 @@ final class AttentionTests: XCTestCase {
     }
   }
 
+  /// Attention for a range of query tokens equals the full attention's rows there, value and gradient
+  /// (including the zero query gradient of the other tokens), on every kernel variant and thread count.
+  func testQueryRowsMatchTheFullAttentionsRows() {
+    for isa in ComputeBackend.supported {
+      XCTAssertTrue(ComputeBackend.select(isa))
+      for threads in [1, 2] {
+        Parallel.threads = threads
+        for (b, t, dim, heads, rows) in [(2, 9, 24, 2, 3..<9), (1, 96, 256, 4, 64..<96), (2, 7, 12, 1, 0..<4), (1, 5, 8, 2, 2..<3)] {
+          let qkv = G.random([b, t, 3 * dim], seed: UInt64(t * 7 + dim), low: -2, high: 2).requiringGrad()
+          let w = G.random([b, rows.count, dim], seed: 9)
+          let part = qkv.attention(heads: heads, queries: rows)
+          let full = qkv.attention(heads: heads).slice(axis: 1, rows.lowerBound, rows.upperBound)
+          let what = "\(isa.name) t=\(threads) [\(b), \(t), 3 x \(dim)] heads \(heads) queries \(rows)"
+          XCTAssertEqual(part.shape, [b, rows.count, dim], what)
+          XCTAssertLessThanOrEqual(worst(part, full), 1e-6, what)
+          let gp = gradients(of: (part * w).sum(), wrt: [qkv])[0], gf = gradients(of: (full * w).sum(), wrt: [qkv])[0]
+          XCTAssertLessThanOrEqual(worst(gp, gf), 2e-5, "gradient, \(what)")
+        }
+      }
+    }
+  }
+
   func testFiniteDifferences() {
+    G.check([G.random([2, 6, 24], seed: 65, low: -1.5, high: 1.5)], maxElements: 288) { $0[0].attention(heads: 2, queries: 2..<5) }
     G.check([G.random([2, 5, 24], seed: 60, low: -1.5, high: 1.5)], maxElements: 240) { $0[0].attention(heads: 2) }
     G.check([G.random([1, 7, 12], seed: 61, low: -1.5, high: 1.5)], maxElements: 84) { $0[0].attention(heads: 1) }
   }
@@ -61,6 +84,10 @@ final class AttentionTests: XCTestCase {
       return gradients(of: (g * v).sum(), wrt: [x])[0]
     }
     XCTAssertLessThanOrEqual(worst(secondGradient { $0.attention(heads: 2) }, secondGradient { composed($0, heads: 2) }), 1e-4)
+    let rows = 1..<4
+    XCTAssertLessThanOrEqual(worst(secondGradient { $0.attention(heads: 2, queries: rows) },
+                                   secondGradient { composed($0, heads: 2).slice(axis: 1, rows.lowerBound, rows.upperBound) }), 1e-4)
+    G.checkSecondOrder(G.random([1, 4, 12], seed: 66)) { $0.attention(heads: 2, queries: 1..<3) * $0.slice(axis: 2, 0, 4).slice(axis: 1, 1, 3) }
   }
 
   /// Pins the layout: with Q = K = 0 every token attends uniformly, so each output row is the mean of V's

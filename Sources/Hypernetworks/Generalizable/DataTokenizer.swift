@@ -42,8 +42,8 @@ public final class DataTokenizer {
   public func weightTokenOutputs(_ observations: Observations, weightTokens: [Tensor], encoder: TransformerEncoder) -> Tensor {
     let data = self(observations), b = observations.batch
     let wt = weightTokens.map { $0.repeated(batch: b) }
-    let h = encoder(Tensor.concat([data] + wt, axis: 1))
-    return h.slice(axis: 1, data.shape[1], h.shape[1])
+    let tokens = Tensor.concat([data] + wt, axis: 1)
+    return encoder(tokens, outputs: data.shape[1]..<tokens.shape[1])
   }
 
   /// The checks shared by the transformer methods, as "key.field: expected" lines.
