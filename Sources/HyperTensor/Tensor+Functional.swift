@@ -61,9 +61,11 @@ extension Tensor {
   }
 
   /// x / max(||x||_2, eps) along `axis` (unit L2 norm, as PyTorch's F.normalize).
-  public func l2Normalized(axis a: Int = -1, eps: Float = 1e-12) -> Tensor {
-    let ss = (self * self).sum(axis: a, keepdims: true)
-    return self * ss.maximum(Tensor(scalar: eps * eps)).pow(-0.5)
+  public func l2Normalized(axis a: Int = -1, eps: Float = 1e-12) -> Tensor { self * l2InverseNorms(axis: a, eps: eps) }
+
+  /// 1 / max(||x||_2, eps) along `axis`, kept as an axis of size 1: the factors `l2Normalized` applies.
+  public func l2InverseNorms(axis a: Int = -1, eps: Float = 1e-12) -> Tensor {
+    (self * self).sum(axis: a, keepdims: true).maximum(Tensor(scalar: eps * eps)).pow(-0.5)
   }
 
   /// Cumulative sum along `axis`; `exclusive` omits the current element, `reverse` sums from the end.

@@ -57,6 +57,31 @@ final class INRWeightsTests: XCTestCase {
     XCTAssertEqual(l.packed.shape, [2, 7, 6])
   }
 
+  /// A low-rank layer applied through its factors, (x U)(V D) + b, equals x W + b with the composed W:
+  /// values and the gradients of x, U, V and b, for shared and per-instance inputs, with ReLU and a scale.
+  func testLowRankLayerThroughItsFactorsMatchesTheComposedWeight() {
+    var rng = RandomGenerator(seed: 21)
+    for (rank, shared) in [(2, true), (3, false), (8, true)] {  // rank 8 of 16 x 16 runs as x W itself
+      let u = Tensor.normal([2, 16, rank], std: 1, rng: &rng).requiringGrad(), v = Tensor.normal([rank, 16], std: 1, rng: &rng).requiringGrad()
+      let b = Tensor.normal([1, 16], std: 1, rng: &rng).requiringGrad()
+      let x = Tensor.normal(shared ? [9, 16] : [2, 9, 16], std: 1, rng: &rng).requiringGrad()
+      let w = Tensor.normal([2, 9, 16], std: 1, rng: &rng)
+      for (scale, relu) in [(Float(1), true), (Float(30), false)] {
+        let l = LayerWeights.lowRank(u: u, v: v, bias: b)
+        let fast = l.applied(to: x, scale: scale, relu: relu)
+        let plain = x.linear(weight: l.weight * scale, bias: l.linearBias * scale, relu: relu, weightIsInOut: true)
+        XCTAssertEqual(fast.shape, plain.shape)
+        for (p, q) in zip(fast.scalars, plain.scalars) { XCTAssertEqual(p, q, accuracy: 1e-4 * scale * (1 + abs(q))) }
+        let gf = gradients(of: (fast * w).sum(), wrt: [x, u, v, b]), gp = gradients(of: (plain * w).sum(), wrt: [x, u, v, b])
+        for (name, (g1, g2)) in zip(["x", "U", "V", "b"], zip(gf, gp)) {
+          for (p, q) in zip(g1.scalars, g2.scalars) {
+            XCTAssertEqual(p, q, accuracy: 2e-4 * scale * (1 + abs(q)), "rank \(rank) scale \(scale): d/d\(name)")
+          }
+        }
+      }
+    }
+  }
+
   /// A probabilistic hyponet outputs the means and the scales 0.01 + 0.99 softplus(s) > 0.01.
   func testProbabilisticHeadSplitsMeanAndScale() {
     var n = net

@@ -24,7 +24,7 @@ public struct FourierReLUNetwork: HypoNetwork {
 
   /// One fused GEMM with the ReLU in its epilogue (hidden layers).
   public func layer(_ k: Int, of count: Int, _ h: Tensor, _ w: LayerWeights) -> Tensor {
-    h.linear(weight: w.weight, bias: w.linearBias, relu: k < count - 1, weightIsInOut: true)
+    w.applied(to: h, relu: k < count - 1)
   }
 }
 

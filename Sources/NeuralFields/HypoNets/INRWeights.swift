@@ -6,8 +6,10 @@ import HyperTensor
 public struct LayerWeights {
   public var weight: Tensor
   public var bias: Tensor
-  /// W = normalize(U V) with U [B, fanIn, r] per instance and V [r, fanOut] shared (IPC Sec. 3.2).
-  public var factors: (u: Tensor, v: Tensor)?
+  /// W = normalize(U V) with U [B, fanIn, r] per instance and V [r, fanOut] shared (IPC Sec. 3.2), and
+  /// scaledV = V D [B, r, fanOut], V times the column factors D = 1 / ||U V e_j|| of the normalisation,
+  /// so that W = U (V D).
+  public var factors: (u: Tensor, v: Tensor, scaledV: Tensor)?
 
   public init(weight: Tensor, bias: Tensor) {
     precondition((weight.rank == 2 && bias.shape == [1, weight.shape[1]])
@@ -27,9 +29,23 @@ public struct LayerWeights {
   /// per-instance U [B, fanIn, r] and shared V [r, fanOut]; the bias b [1, fanOut] is shared.
   public static func lowRank(u: Tensor, v: Tensor, bias: Tensor) -> LayerWeights {
     precondition(u.rank == 3 && v.rank == 2 && u.shape[2] == v.shape[0], "low-rank factors U \(u.shape) and V \(v.shape) do not match")
-    var l = LayerWeights(weight: u.matmul(v).l2Normalized(axis: 1), bias: bias)
-    l.factors = (u, v)
+    let uv = u.matmul(v), d = uv.l2InverseNorms(axis: 1)
+    var l = LayerWeights(weight: uv * d, bias: bias)
+    l.factors = (u, v, v * d)
     return l
+  }
+
+  /// x W + b, ReLU after it when `relu`, with W and b times `scale` (SIREN's w0). A low-rank layer runs as
+  /// (x U)(V D) + b (Eq. 4 regrouped) when that takes fewer multiply-adds than x W: r (fanIn + fanOut)
+  /// against fanIn fanOut per row.
+  public func applied(to x: Tensor, scale: Float = 1, relu: Bool = false) -> Tensor {
+    var input = x, w = weight, b = linearBias
+    if let f = factors, f.u.shape[2] * (fanIn + fanOut) < fanIn * fanOut {
+      input = x.linear(weight: f.u, bias: nil, weightIsInOut: true)
+      w = f.scaledV
+    }
+    if scale != 1 { w = w * scale; b = b * scale }
+    return input.linear(weight: w, bias: b, relu: relu, weightIsInOut: true)
   }
 
   /// The packed layout [fanIn + 1, fanOut] (or [B, fanIn + 1, fanOut]) of model files.
@@ -59,7 +75,7 @@ public struct LayerWeights {
   /// The same layer without gradient history.
   public func detached() -> LayerWeights {
     var l = LayerWeights(weight: weight.detached(), bias: bias.detached())
-    l.factors = factors.map { ($0.u.detached(), $0.v.detached()) }
+    l.factors = factors.map { ($0.u.detached(), $0.v.detached(), $0.scaledV.detached()) }
     return l
   }
 }

@@ -24,8 +24,7 @@ public struct SIRENNetwork: HypoNetwork {
 
   /// One fused GEMM with w0 folded into the weights, then the sine (hidden layers only).
   public func layer(_ k: Int, of count: Int, _ h: Tensor, _ w: LayerWeights) -> Tensor {
-    guard k < count - 1 else { return h.linear(weight: w.weight, bias: w.linearBias, weightIsInOut: true) }
-    let s = k == 0 ? w0First : w0
-    return h.linear(weight: w.weight * s, bias: w.linearBias * s, weightIsInOut: true).sin()
+    guard k < count - 1 else { return w.applied(to: h) }
+    return w.applied(to: h, scale: k == 0 ? w0First : w0).sin()
   }
 }
