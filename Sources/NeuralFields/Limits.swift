@@ -27,6 +27,10 @@ public enum Limits {
   public static let pixels = 1...(1 << 26)
   /// Decoded audio frames.
   public static let audioFrames = 1...(1 << 26)
+  /// Rendered views per object, their side in pixels, and rays per pixel along each axis.
+  public static let views = 1...10_000
+  public static let viewSize = 1...4096
+  public static let raysPerPixelAxis = 1...8
 
   /// nil if `bytes` fits the memory budget (HYPERINR_MEMORY_MB, default half the physical memory), else
   /// one line saying what would need how much, and `advice`.

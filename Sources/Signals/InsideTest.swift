@@ -129,10 +129,6 @@ public enum OccupancySampler {
     return uni == 0 ? 1 : Double(inter) / Double(uni)
   }
 
-  static func cross(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> SIMD3<Float> {
-    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
-  }
-
   static func concurrentMap<T>(_ xs: [SIMD3<Float>], _ f: (SIMD3<Float>) -> T) -> [T] where T: Sendable {
     var out = [T?](repeating: nil, count: xs.count)
     out.withUnsafeMutableBufferPointer { buf in

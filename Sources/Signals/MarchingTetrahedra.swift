@@ -25,7 +25,7 @@ public enum MarchingTetrahedra {
     }
     func emit(_ a: Int32, _ b: Int32, _ c: Int32, outward: SIMD3<Float>) {
       let pa = vertices[Int(a)], pb = vertices[Int(b)], pc = vertices[Int(c)]
-      let normal = OccupancySampler.cross(pb - pa, pc - pa)
+      let normal = cross(pb - pa, pc - pa)
       triangles.append((normal * outward).sum() >= 0 ? SIMD3(a, b, c) : SIMD3(a, c, b))
     }
     let tets: [(Int, Int, Int, Int)] = [(0, 1, 3, 7), (0, 1, 5, 7), (0, 2, 3, 7), (0, 2, 6, 7), (0, 4, 5, 7), (0, 4, 6, 7)]

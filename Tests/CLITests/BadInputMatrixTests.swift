@@ -70,6 +70,8 @@ final class BadInputMatrixTests: XCTestCase {
     try Data(try Data(contentsOf: url("in.png")).prefix(30)).write(to: url("trunc.png"))
     try Data("ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0\n1 0\n0 1\n3 0 1 2\n".utf8)
       .write(to: url("noz.ply"))
+    try Data("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n".utf8).write(to: url("tri.obj"))
+    try Data("v 0 0 0\nv 1 0 0\n".utf8).write(to: url("nofaces.obj"))
     // .hinr files with a bad field behind a valid CRC-32 (offsets of CompressedField.encoded's header): w0
     // NaN, an image 1,436,426,281 pixels wide, a NaN quantization range; and a damaged and a truncated one.
     let hinr = try Data(contentsOf: url("c.hinr"))
@@ -187,6 +189,17 @@ final class BadInputMatrixTests: XCTestCase {
     (["train", "--config", "t.yaml", "--output", "r", "--set", "train.learningRate=.nan"], ["train.learningRate must be a positive finite number"]),
     (["train", "--config", "t.yaml", "--output", "r", "--set", "train.steps=-3"], ["train.steps must be in 1..."]),
     (["train", "--config", "missing.yaml", "--output", "r"], ["missing.yaml"]),
+    // Views of meshes.
+    (["render-views", "noz.ply", "-o", "v"], ["noz.ply", "no 'z' property"]),
+    (["render-views", "nofaces.obj", "-o", "v"], ["nofaces.obj", "no faces"]),
+    (["render-views", "missing.obj", "-o", "v"], ["missing.obj", "does not exist"]),
+    (["render-views", "in.png", "-o", "v"], ["in.png", "unsupported mesh type"]),
+    (["render-views", "tri.obj", "-o", "sub"], ["sub", "already exists"]),
+    (["render-views", "tri.obj", "-o", "in.png"], ["in.png", "is a file"]),
+    (["render-views", "tri.obj", "-o", "v", "--views", "0"], ["--views must be in 1...10000"]),
+    (["render-views", "tri.obj", "-o", "v", "--size", "100000"], ["--size must be in 1...4096"]),
+    (["render-views", "tri.obj", "-o", "v", "--radius", "1.5"], ["--radius must be above 1.8"]),
+    (["render-views", "tri.obj", "-o", "v", "--fov", "nan"], ["--fov must be a positive finite number"]),
     // Unknown options and commands.
     (["fit", "in.png", "-o", "m2.safetensors", "--bogus"], ["--bogus"]),
     (["frobnicate"], ["frobnicate"]),

@@ -1,0 +1,169 @@
+import Foundation
+import HyperTensor
+import Signals
+import XCTest
+
+/// The data renderer for view synthesis: the BVH against testing every triangle, cameras in the NeRF
+/// convention, a sphere's silhouette and shading against closed forms, and the transforms.json folder
+/// round trip with its checks.
+final class ViewRenderingTests: XCTestCase {
+  /// A latitude-longitude sphere of radius r around c (2 n^2 triangles).
+  private func sphere(radius r: Float, centre c: SIMD3<Float> = .zero, n: Int = 48) -> Mesh {
+    var v: [SIMD3<Float>] = [], t: [SIMD3<Int32>] = []
+    for i in 0...n {
+      let theta = Float.pi * Float(i) / Float(n)
+      for j in 0..<(2 * n) {
+        let phi = Float.pi * Float(j) / Float(n)
+        v.append(c + r * SIMD3(sin(theta) * cos(phi), sin(theta) * sin(phi), cos(theta)))
+      }
+    }
+    func k(_ i: Int, _ j: Int) -> Int32 { Int32(i * 2 * n + (j % (2 * n))) }
+    for i in 0..<n { for j in 0..<(2 * n) { t.append(SIMD3(k(i, j), k(i + 1, j), k(i + 1, j + 1))); t.append(SIMD3(k(i, j), k(i + 1, j + 1), k(i, j + 1))) } }
+    return Mesh(vertices: v, triangles: t)
+  }
+
+  private func randomUnit(_ rng: inout RandomGenerator) -> SIMD3<Float> {
+    let z = 2 * rng.nextFloat() - 1, phi = 2 * Float.pi * rng.nextFloat(), s = (1 - z * z).squareRoot()
+    return SIMD3(s * cos(phi), s * sin(phi), z)
+  }
+
+  private func assertSameHit(_ a: TriangleBVH.Hit?, _ b: TriangleBVH.Hit?, _ what: String) {
+    XCTAssertEqual(a == nil, b == nil, what)
+    guard let a, let b else { return }
+    XCTAssertEqual(a.distance, b.distance, accuracy: 1e-5 * max(1, b.distance), what)
+    if a.triangle != b.triangle { XCTAssertEqual(a.distance, b.distance, accuracy: 1e-6, "\(what): different triangles at different distances") }
+  }
+
+  func testHierarchyFindsTheNearestHitOfTestingEveryTriangle() throws {
+    var rng = RandomGenerator(seed: 4)
+    var v: [SIMD3<Float>] = [], t: [SIMD3<Int32>] = []
+    for i in 0..<300 {  // a soup of small triangles in [-1, 1]^3
+      let c = SIMD3(2 * rng.nextFloat() - 1, 2 * rng.nextFloat() - 1, 2 * rng.nextFloat() - 1)
+      for _ in 0..<3 { v.append(c + 0.2 * randomUnit(&rng)) }
+      t.append(SIMD3(Int32(3 * i), Int32(3 * i + 1), Int32(3 * i + 2)))
+    }
+    var meshes = [("soup", Mesh(vertices: v, triangles: t)), ("sphere", sphere(radius: 0.7))]
+    if let d = Fixture.sharedData { meshes.append(("spot", try Mesh.load(d.appendingPathComponent("meshes/spot.obj")).normalized(extent: 1))) }
+    var hits = 0
+    for (name, mesh) in meshes {
+      let bvh = TriangleBVH(mesh)
+      XCTAssertEqual(bvh.triangleCount, mesh.triangles.count)
+      for r in 0..<400 {
+        let o = 2.5 * randomUnit(&rng), target = 0.8 * SIMD3(2 * rng.nextFloat() - 1, 2 * rng.nextFloat() - 1, 2 * rng.nextFloat() - 1)
+        let d = target - o, dir = d / (d * d).sum().squareRoot()
+        let fast = bvh.intersect(origin: o, direction: dir), slow = bvh.intersectAll(origin: o, direction: dir)
+        assertSameHit(fast, slow, "\(name) ray \(r)")
+        if fast != nil { hits += 1 }
+        // A distance limit short of the hit hides it.
+        if let s = slow { XCTAssertNil(bvh.intersect(origin: o, direction: dir, maxDistance: s.distance * 0.999), "\(name) ray \(r) limited") }
+      }
+    }
+    XCTAssertGreaterThan(hits, 300)  // the rays do reach the meshes
+  }
+
+  func testCamerasFollowTheNeRFConvention() {
+    let eye = SIMD3<Float>(3, -2, 1.5)
+    let cam = PinholeCamera(width: 40, height: 30, angleX: 0.7, cameraToWorld: PinholeCamera.lookAt(eye: eye))
+    XCTAssertEqual(cam.focal, 20 / tan(0.35), accuracy: 1e-4)
+    XCTAssertEqual(cam.position, eye)
+    let m = cam.cameraToWorld
+    let right = SIMD3(m[0].x, m[1].x, m[2].x), up = SIMD3(m[0].y, m[1].y, m[2].y), back = SIMD3(m[0].z, m[1].z, m[2].z)
+    for (a, b, dot) in [(right, right, 1), (up, up, 1), (back, back, 1), (right, up, 0), (right, back, 0), (up, back, 0)] as [(SIMD3<Float>, SIMD3<Float>, Float)] {
+      XCTAssertEqual((a * b).sum(), dot, accuracy: 1e-5)
+    }
+    // Right-handed: right x up = back; the centre ray looks at the target; image up leans to world +z.
+    let rxu = SIMD3(right.y * up.z - right.z * up.y, right.z * up.x - right.x * up.z, right.x * up.y - right.y * up.x)
+    XCTAssertEqual(((rxu - back) * (rxu - back)).sum(), 0, accuracy: 1e-8)
+    let centre = cam.ray(x: 20, y: 15).direction, toTarget = -eye / (eye * eye).sum().squareRoot()
+    XCTAssertEqual((centre * toTarget).sum(), 1, accuracy: 1e-6)
+    XCTAssertGreaterThan(cam.ray(x: 20, y: 0).direction.z, centre.z)
+    XCTAssertLessThan((cam.ray(x: 0, y: 15).direction * right).sum(), 0)
+    // The edge of the image is half the field of view off the axis.
+    XCTAssertEqual(acos((cam.ray(x: 40, y: 15).direction * centre).sum()), 0.35, accuracy: 1e-5)
+    // Orbits: at the radius, looking at the origin, seeded.
+    var a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7), c = RandomGenerator(seed: 8)
+    let o1 = PinholeCamera.orbit(count: 20, radius: 4, width: 8, height: 8, angleX: 0.7, rng: &a)
+    XCTAssertEqual(o1, PinholeCamera.orbit(count: 20, radius: 4, width: 8, height: 8, angleX: 0.7, rng: &b))
+    XCTAssertNotEqual(o1, PinholeCamera.orbit(count: 20, radius: 4, width: 8, height: 8, angleX: 0.7, rng: &c))
+    for cam in o1 {
+      XCTAssertEqual((cam.position * cam.position).sum().squareRoot(), 4, accuracy: 1e-5)
+      XCTAssertEqual((cam.ray(x: 4, y: 4).direction * cam.position).sum(), -4, accuracy: 1e-4)
+    }
+    XCTAssert(o1.contains { $0.position.z > 1 } && o1.contains { $0.position.z < -1 })  // both hemispheres
+  }
+
+  /// A sphere seen from distance D covers a disc of radius f tan(asin(R / D)) pixels; its nearest point is
+  /// at D - R and is lit as albedo (ambient + (1 - ambient) max(0, n . l)) with n the facet's normal turned
+  /// towards the camera.
+  func testSphereSilhouetteAndShadingMatchClosedForms() {
+    let r: Float = 0.8, dist: Float = 4, albedo = SIMD3<Float>(0.9, 0.5, 0.2)
+    var renderer = ViewRenderer(mesh: sphere(radius: r, n: 64), albedo: .solid(albedo))
+    renderer.samples = 4
+    let eye = SIMD3<Float>(0, -dist, 0.0)
+    let cam = PinholeCamera(width: 64, height: 64, angleX: 0.6, cameraToWorld: PinholeCamera.lookAt(eye: eye))
+    let view = renderer.render(cam)
+    XCTAssertEqual(view.pixels.shape, [64, 64, 4])
+    let px = view.pixels.scalars
+    let coverage = stride(from: 3, to: px.count, by: 4).reduce(Float(0)) { $0 + px[$1] }
+    let disc = Float.pi * pow(cam.focal * tan(asin(r / dist)), 2)
+    XCTAssertEqual(coverage / disc, 1, accuracy: 0.02)
+    XCTAssertEqual(px[3], 0)  // a corner sees the background
+    let ray = cam.ray(x: 32, y: 32)
+    let hit = try! XCTUnwrap(renderer.bvh.intersect(origin: ray.origin, direction: ray.direction))
+    XCTAssertEqual(hit.distance, dist - r, accuracy: 2e-3)
+    // The facet's normal, turned to the camera, is the sphere's there up to the facet size (pi / 64).
+    let n = (hit.normal * ray.direction).sum() > 0 ? -hit.normal : hit.normal
+    XCTAssertGreaterThan((n * -ray.direction).sum(), cos(Float.pi / 64))
+    let expected = albedo * (renderer.ambient + (1 - renderer.ambient) * max(0, (n * renderer.light).sum()))
+    let shaded = try! XCTUnwrap(renderer.shade(origin: ray.origin, direction: ray.direction))
+    for k in 0..<3 { XCTAssertEqual(shaded[k], expected[k], accuracy: 1e-5) }
+    // The albedo schemes: two-tone splits at z, the checker alternates between neighbouring cells.
+    XCTAssertEqual(ViewRenderer.Albedo.twoTone(top: .one, bottom: .zero, split: 0.1).color(at: SIMD3(0, 0, 0.2)), .one)
+    XCTAssertEqual(ViewRenderer.Albedo.twoTone(top: .one, bottom: .zero, split: 0.1).color(at: SIMD3(0, 0, 0)), .zero)
+    let checker = ViewRenderer.Albedo.checker(.one, .zero, cell: 0.5)
+    XCTAssertNotEqual(checker.color(at: SIMD3(0.1, 0.1, 0.1)), checker.color(at: SIMD3(0.6, 0.1, 0.1)))
+  }
+
+  func testSceneFolderRoundTripAndChecks() throws {
+    let dir = try Fixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var rng = RandomGenerator(seed: 2)
+    let renderer = ViewRenderer(mesh: sphere(radius: 0.6, centre: SIMD3(0.1, 0, 0), n: 16), albedo: .random(rng: &rng))
+    let cams = PinholeCamera.orbit(count: 3, radius: 4, width: 16, height: 16, angleX: 0.69, rng: &rng)
+    let folder = dir.appendingPathComponent("obj/a")
+    try MultiViewScene(cameras: cams, views: cams.map(renderer.render)).write(to: folder)
+    let back = try MultiViewScene.load(folder)
+    XCTAssertEqual(back.cameras.count, 3)
+    for (c, d) in zip(back.cameras, cams) {
+      XCTAssertEqual(c.width, 16)
+      XCTAssertEqual(c.angleX, d.angleX)
+      XCTAssertEqual(c.cameraToWorld, d.cameraToWorld)
+    }
+    XCTAssertEqual(back.views[0].channels, 4)
+    XCTAssertGreaterThan(back.views[0].pixels.scalars.enumerated().filter { $0.offset % 4 == 3 && $0.element > 0 }.count, 20)
+    XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("obj").path)), ["a"])  // no staging left
+    XCTAssertThrowsError(try MultiViewScene(cameras: cams, views: cams.map(renderer.render)).write(to: folder)) {
+      XCTAssert("\($0)".contains("already exists"), "\($0)")
+    }
+    // Damaged copies: each load fails with one message naming the file and the problem.
+    let json = try String(contentsOf: folder.appendingPathComponent("transforms.json"), encoding: .utf8)
+    func damaged(_ name: String, json edit: (String) -> String, files: (URL) throws -> Void = { _ in }) throws -> String {
+      let d = dir.appendingPathComponent(name)
+      try FileManager.default.copyItem(at: folder, to: d)
+      try edit(json).write(to: d.appendingPathComponent("transforms.json"), atomically: true, encoding: .utf8)
+      try files(d)
+      do { _ = try MultiViewScene.load(d); return "loaded" } catch { return "\(error)" }
+    }
+    XCTAssert(try damaged("noangle", json: { $0.replacingOccurrences(of: "\"camera_angle_x\"", with: "\"fov\"") }).contains("lacks camera_angle_x"))
+    XCTAssert(try damaged("badangle", json: { $0.replacingOccurrences(of: "\"camera_angle_x\" : 0.69", with: "\"camera_angle_x\" : 7") }).contains("camera_angle_x must be in (0, pi)"))
+    let firstRow = try XCTUnwrap(json.range(of: "\"transform_matrix\" : [\n        ["))
+    let threeRows = json.replacingCharacters(in: firstRow, with: "\"transform_matrix\" : [\n        [1, 2, 3],\n        [")
+    XCTAssert(try damaged("rows", json: { _ in threeRows }).contains("frame 0: transform_matrix must be 4 x 4"))
+    XCTAssert(try damaged("nopath", json: { $0.replacingOccurrences(of: "\"file_path\" : \"./r_001\",", with: "") }).contains("frame 1 lacks file_path"))
+    XCTAssert(try damaged("nopng", json: { $0 }, files: { try FileManager.default.removeItem(at: $0.appendingPathComponent("r_002.png")) }).contains("r_002.png"))
+    XCTAssert(try damaged("wide", json: { $0 }, files: { d in
+      try Image(pixels: Tensor.zeros([16, 20, 4])).writePNG(d.appendingPathComponent("r_001.png"))
+    }).contains("views must be square, got 20x16"))
+    XCTAssert(try damaged("junk", json: { _ in "[1, 2" }).contains("is not a transforms.json object"))
+  }
+}
