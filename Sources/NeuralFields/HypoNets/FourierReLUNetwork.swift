@@ -3,16 +3,19 @@ import HyperTensor
 
 /// The ReLU MLP on Fourier features of Trans-INR and IPC: features [cos(pi f x), sin(pi f x)] per
 /// coordinate with F frequencies f = exp(linspace(0, ln sigma, F)), ReLU hidden layers, linear output.
+/// Without the factor pi (`timesPi` false) it is NeRF's MLP on its positional encoding (Eq. 4).
 public struct FourierReLUNetwork: HypoNetwork {
   public var frequencies: Int
   public var sigma: Float
+  public var timesPi = true
 
   public func encodedDim(inputDim: Int) -> Int { 2 * inputDim * frequencies }
 
   public func encode(_ coords: Tensor) -> Tensor {
+    let scale = timesPi ? Float.pi : 1
     let f = (0..<frequencies).map { k -> Float in
       let e = frequencies == 1 ? 0 : Foundation.log(Double(sigma)) * Double(k) / Double(frequencies - 1)
-      return Float.pi * Float(Foundation.exp(e))
+      return scale * Float(Foundation.exp(e))
     }
     return FourierFeatures.features(coords, frequencies: f)
   }

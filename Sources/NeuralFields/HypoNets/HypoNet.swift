@@ -11,6 +11,10 @@ public struct HypoNet: Codable, Equatable, Sendable {
     case siren
     /// ReLU MLP on Fourier features [cos(pi f x), sin(pi f x)], f = exp(linspace(0, ln sigma, F)).
     case fourier
+    /// NeRF's MLP (Mildenhall et al. 2020, Eq. 4): the same ReLU MLP on [cos(f x), sin(f x)] without pi,
+    /// f = 2^linspace(0, log2 sigma, F) (the papers: F 20, sigma 256); its raw output (rgb logits, density)
+    /// goes to `VolumeRendering`.
+    case nerf
   }
 
   public var kind: Kind
@@ -66,7 +70,7 @@ public struct HypoNet: Codable, Equatable, Sendable {
     case .siren:
       p += [Limits.checkPositive("net.w0", w0), Limits.checkPositive("net.w0First", w0First),
             Limits.check("net.positionalFrequencies", positionalFrequencies ?? 0, Limits.positionalFrequencies)]
-    case .fourier:
+    case .fourier, .nerf:
       p += [Limits.check("net.frequencies", frequencies, Limits.frequencies), Limits.checkPositive("net.sigma", sigma)]
     }
     if !outputBias.isFinite { p.append("net.outputBias must be finite, got \(outputBias)") }
@@ -78,6 +82,7 @@ public struct HypoNet: Codable, Equatable, Sendable {
     switch kind {
     case .siren: return SIRENNetwork(w0: w0, w0First: w0First, positionalFrequencies: positionalFrequencies ?? 0)
     case .fourier: return FourierReLUNetwork(frequencies: frequencies, sigma: sigma)
+    case .nerf: return FourierReLUNetwork(frequencies: frequencies, sigma: sigma, timesPi: false)
     }
   }
 

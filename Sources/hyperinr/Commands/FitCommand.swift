@@ -7,7 +7,7 @@ import Signals
 
 /// Options that choose the INR architecture.
 struct INROptions: ParsableArguments {
-  @Option(help: "INR kind: siren or fourier (ReLU MLP on Fourier features).")
+  @Option(help: "INR kind: siren, fourier (ReLU MLP on Fourier features) or nerf (the same on NeRF's encoding, no pi).")
   var inr: HypoNet.Kind = .siren
   @Option(help: "Number of hidden layers.")
   var layers: Int = 5

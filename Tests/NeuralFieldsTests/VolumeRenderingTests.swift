@@ -1,0 +1,96 @@
+import Foundation
+import HyperTensor
+import NeuralFields
+import XCTest
+
+/// Volume rendering against a closed form (a sphere of constant density: transmittance exp(-sigma L) over
+/// its chord L), against finite differences, and the samplers and the NeRF encoding.
+final class VolumeRenderingTests: XCTestCase {
+  /// Raw field outputs of a sphere of radius r and density sigma0 with colour c at the points [R, P, 3].
+  private func sphereField(_ pts: Tensor, radius r: Float, density sigma0: Float, colour c: SIMD3<Float>) -> Tensor {
+    let x = pts.scalars, n = pts.count / 3
+    func logit(_ v: Float) -> Float { Foundation.log(v / (1 - v)) }
+    var raw = [Float](repeating: 0, count: n * 4)
+    for i in 0..<n {
+      let inside = x[3 * i] * x[3 * i] + x[3 * i + 1] * x[3 * i + 1] + x[3 * i + 2] * x[3 * i + 2] < r * r
+      raw[4 * i] = logit(c.x); raw[4 * i + 1] = logit(c.y); raw[4 * i + 2] = logit(c.z)
+      raw[4 * i + 3] = inside ? sigma0 : -5  // ReLU: 0 outside
+    }
+    return Tensor(shape: Array(pts.shape.dropLast()) + [4], scalars: raw)
+  }
+
+  func testSphereOfConstantDensityMatchesTheClosedForm() {
+    let r: Float = 0.5, c = SIMD3<Float>(0.2, 0.6, 0.9)
+    // Rays along +y from y = -4 at offsets b from the centre: chord 2 sqrt(r^2 - b^2); b = 0.7 misses.
+    let offsets: [Float] = [0, 0.3, 0.45, 0.7]
+    let origins = Tensor(shape: [4, 3], scalars: offsets.flatMap { [$0, -4, 0] })
+    let dirs = Tensor(shape: [4, 3], scalars: offsets.flatMap { _ in [Float(0), 1, 0] })
+    for (sigma0, tol) in [(Float(2), Float(3e-3)), (Float(0.5), Float(2e-3))] {
+      let t = VolumeRendering.depths(rays: 4, samples: 4001, near: 2, far: 6)
+      let out = VolumeRendering.composite(raw: sphereField(VolumeRendering.points(origins: origins, directions: dirs, depths: t),
+                                                           radius: r, density: sigma0, colour: c), depths: t)
+      for (k, b) in offsets.enumerated() {
+        let chord = b < r ? 2 * (r * r - b * b).squareRoot() : 0, opacity = 1 - Foundation.exp(-sigma0 * chord)
+        XCTAssertEqual(out.opacity.scalars[k], opacity, accuracy: tol, "sigma \(sigma0) b \(b)")
+        for ch in 0..<3 { XCTAssertEqual(out.rgb.scalars[3 * k + ch], opacity * c[ch] + (1 - opacity), accuracy: tol, "sigma \(sigma0) b \(b) channel \(ch)") }
+      }
+    }
+    // Nearly opaque: the expected depth is the first surface, 4 - r on the central ray; weights sum to the opacity.
+    let t = VolumeRendering.depths(rays: 1, samples: 4001, near: 2, far: 6)
+    let o = Tensor(shape: [1, 3], scalars: [0, -4, 0]), d = Tensor(shape: [1, 3], scalars: [0, 1, 0])
+    let dense = VolumeRendering.composite(raw: sphereField(VolumeRendering.points(origins: o, directions: d, depths: t), radius: r, density: 2000, colour: c), depths: t)
+    XCTAssertEqual(dense.opacity.item(), 1, accuracy: 1e-4)
+    XCTAssertEqual(dense.depth.item(), 4 - r, accuracy: 3e-3)
+    XCTAssertEqual(dense.weights.sum().item(), dense.opacity.item(), accuracy: 1e-5)
+    // Softplus densities of large raw values equal ReLU's.
+    let soft = VolumeRendering.composite(raw: sphereField(VolumeRendering.points(origins: o, directions: d, depths: t), radius: r, density: 40, colour: c),
+                                         depths: t, density: .softplus)
+    XCTAssertEqual(soft.opacity.item(), 1 - Foundation.exp(-40 * 2 * r), accuracy: 0.02)
+  }
+
+  func testGradientsMatchFiniteDifferences() {
+    var rng = RandomGenerator(seed: 11)
+    for density in [VolumeRendering.Density.relu, .softplus] {
+      let raw = Tensor.uniform([2, 5, 4], low: -1.5, high: 1.5, rng: &rng).requiringGrad()
+      let t = VolumeRendering.jitteredDepths(rays: 2, samples: 5, near: 2, far: 6, rng: &rng)
+      let wc = Tensor.uniform([2, 3], low: -1, high: 1, rng: &rng), wd = Tensor.uniform([2], low: -1, high: 1, rng: &rng)
+      let loss = { (x: Tensor) -> Tensor in
+        let o = VolumeRendering.composite(raw: x, depths: t, density: density, background: 0.7)
+        return (o.rgb * wc).sum() + (o.depth * wd).sum() + o.opacity.sum()
+      }
+      let g = gradients(of: loss(raw), wrt: [raw])[0]
+      for i in 0..<raw.count {
+        func at(_ e: Float) -> Double {
+          var v = raw.scalars
+          v[i] += e
+          return Double(GradMode.withoutGradients { loss(Tensor(shape: raw.shape, scalars: v)) }.item())
+        }
+        if density == .relu && abs(raw.scalars[i]) < 2e-3 { continue }  // ReLU's kink
+        let numeric = (at(1e-3) - at(-1e-3)) / 2e-3
+        XCTAssertEqual(Double(g.scalars[i]), numeric, accuracy: 2e-3 + 2e-2 * abs(numeric), "\(density) [\(i)]")
+      }
+    }
+  }
+
+  func testSamplersAndTheNeRFEncoding() {
+    XCTAssertEqual(VolumeRendering.depths(rays: 2, samples: 5, near: 2, far: 6).scalars, [2, 3, 4, 5, 6, 2, 3, 4, 5, 6])
+    var a = RandomGenerator(seed: 5), b = RandomGenerator(seed: 5)
+    let j = VolumeRendering.jitteredDepths(rays: 50, samples: 8, near: 2, far: 6, rng: &a)
+    XCTAssertEqual(j.scalars, VolumeRendering.jitteredDepths(rays: 50, samples: 8, near: 2, far: 6, rng: &b).scalars)
+    for r in 0..<50 {
+      let row = Array(j.scalars[(r * 8)..<(r * 8 + 8)])
+      XCTAssert(row.first! >= 2 && row.last! <= 6 && zip(row, row.dropFirst()).allSatisfy { $0 < $1 }, "\(row)")
+    }
+    let fourth: [Float] = (0..<50).map { j.scalars[$0 * 8 + 3] }
+    let mean: Float = fourth.reduce(0, +) / 50, unjittered: Float = 2 + 3 * 4 / 7
+    XCTAssertEqual(mean, unjittered, accuracy: 0.1)  // centred on the unjittered point
+    // NeRF's encoding: frequencies 2^linspace(0, log2 sigma, F) without pi; the Fourier kind has pi.
+    let x = Tensor(shape: [1, 1], scalars: [0.3])
+    let nerf = HypoNet(kind: .nerf, inputDim: 1, outputDim: 4, hiddenLayers: 1, width: 4, frequencies: 3, sigma: 4)
+    let fourier = HypoNet(kind: .fourier, inputDim: 1, outputDim: 4, hiddenLayers: 1, width: 4, frequencies: 3, sigma: 4)
+    let f: [Float] = [1, 2, 4]
+    for (got, want) in zip(nerf.encode(x).scalars, f.map { Foundation.cos($0 * 0.3) } + f.map { Foundation.sin($0 * 0.3) }) { XCTAssertEqual(got, want, accuracy: 1e-5) }
+    for (got, want) in zip(fourier.encode(x).scalars, f.map { Foundation.cos(.pi * $0 * 0.3) } + f.map { Foundation.sin(.pi * $0 * 0.3) }) { XCTAssertEqual(got, want, accuracy: 1e-5) }
+    XCTAssertEqual(nerf.layerShapes.map(\.0), [6, 4])
+  }
+}
