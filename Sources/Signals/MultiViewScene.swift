@@ -30,18 +30,9 @@ public struct MultiViewScene {
   /// The file name of view i.
   public static func viewName(_ i: Int) -> String { String(format: "r_%03d", i) }
 
-  /// Writes the views and transforms.json into `folder`, which must not exist yet (its parent folders are
-  /// created): everything goes to a hidden sibling folder first, renamed into place at the end, so a
-  /// failure leaves no partial output.
+  /// Writes the views and transforms.json into `folder`, which must not exist yet, as a `StagedFolder`.
   public func write(to folder: URL) throws {
-    let fm = FileManager.default
-    try Self.requireNew(folder)
-    let parent = folder.deletingLastPathComponent()
-    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-    let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).partial-\(getpid())")
-    try? fm.removeItem(at: staging)
-    do {
-      try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+    try StagedFolder.create(folder) { staging in
       var frames: [Frame] = []
       for (i, (camera, view)) in zip(cameras, views).enumerated() {
         try view.writePNG(staging.appendingPathComponent(Self.viewName(i) + ".png"))
@@ -51,16 +42,7 @@ public struct MultiViewScene {
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       let json = try encoder.encode(Transforms(cameraAngleX: cameras.first?.angleX ?? 0, frames: frames))
       try json.write(to: staging.appendingPathComponent("transforms.json"))
-      try fm.moveItem(at: staging, to: folder)
-    } catch {
-      try? fm.removeItem(at: staging)
-      throw error
     }
-  }
-
-  /// Throws unless `folder` is free for `write` (checked before the work of rendering, too).
-  public static func requireNew(_ folder: URL) throws {
-    guard !FileManager.default.fileExists(atPath: folder.path) else { throw SignalError(folder.path, "already exists; give a new folder for the views") }
   }
 
   /// Reads a folder written by `write` (or a NeRF-synthetic / LearnIt object folder). Every field is

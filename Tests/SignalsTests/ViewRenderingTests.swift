@@ -7,19 +7,8 @@ import XCTest
 /// convention, a sphere's silhouette and shading against closed forms, and the transforms.json folder
 /// round trip with its checks.
 final class ViewRenderingTests: XCTestCase {
-  /// A latitude-longitude sphere of radius r around c (2 n^2 triangles).
   private func sphere(radius r: Float, centre c: SIMD3<Float> = .zero, n: Int = 48) -> Mesh {
-    var v: [SIMD3<Float>] = [], t: [SIMD3<Int32>] = []
-    for i in 0...n {
-      let theta = Float.pi * Float(i) / Float(n)
-      for j in 0..<(2 * n) {
-        let phi = Float.pi * Float(j) / Float(n)
-        v.append(c + r * SIMD3(sin(theta) * cos(phi), sin(theta) * sin(phi), cos(theta)))
-      }
-    }
-    func k(_ i: Int, _ j: Int) -> Int32 { Int32(i * 2 * n + (j % (2 * n))) }
-    for i in 0..<n { for j in 0..<(2 * n) { t.append(SIMD3(k(i, j), k(i + 1, j), k(i + 1, j + 1))); t.append(SIMD3(k(i, j), k(i + 1, j + 1), k(i, j + 1))) } }
-    return Mesh(vertices: v, triangles: t)
+    ProceduralShape.sphere(centre: c, radius: r, segments: n)
   }
 
   private func randomUnit(_ rng: inout RandomGenerator) -> SIMD3<Float> {
@@ -165,5 +154,65 @@ final class ViewRenderingTests: XCTestCase {
       try Image(pixels: Tensor.zeros([16, 20, 4])).writePNG(d.appendingPathComponent("r_001.png"))
     }).contains("views must be square, got 20x16"))
     XCTAssert(try damaged("junk", json: { _ in "[1, 2" }).contains("is not a transforms.json object"))
+  }
+
+  func testProceduralCategoriesAreSeededUprightSolids() {
+    for category in ProceduralShape.Category.allCases {
+      var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
+      var shapes: [Mesh] = []
+      for i in 0..<20 {
+        let m = ProceduralShape.make(category, rng: &a)
+        XCTAssertEqual(m, ProceduralShape.make(category, rng: &b), "\(category) \(i): seeded")
+        XCTAssertGreaterThan(m.triangles.count, 20)
+        XCTAssert(m.triangles.allSatisfy { t in (0..<3).allSatisfy { t[$0] >= 0 && Int(t[$0]) < m.vertices.count } })
+        let (lo, hi) = m.bounds
+        XCTAssertEqual(lo.z, 0, accuracy: 1e-5, "\(category) \(i) stands on the floor")
+        XCTAssert(hi.z > 0.5 && hi.z < 2.5, "\(category) \(i) height \(hi.z)")
+        shapes.append(m)
+      }
+      XCTAssertGreaterThan(Set(shapes.map { $0.bounds.1.z }).count, 10, "\(category) instances vary")
+    }
+    // The primitives are closed solids where they should be.
+    let box = InsideTest(ProceduralShape.box(centre: SIMD3(1, 2, 3), size: SIMD3(0.4, 1, 2)))
+    XCTAssert(box.contains(SIMD3(1.1, 2.3, 3.8)))
+    XCTAssertFalse(box.contains(SIMD3(1.3, 2, 3)))
+    let cone = InsideTest(ProceduralShape.cylinder(base: .zero, radius: 0.5, height: 1, topRadius: 0.1))
+    XCTAssert(cone.contains(SIMD3(0.35, 0, 0.1)))
+    XCTAssertFalse(cone.contains(SIMD3(0.35, 0, 0.9)))
+    // A random pose is a rotation: distances from the origin and the orientation are kept.
+    var rng = RandomGenerator(seed: 3)
+    let tet = Mesh(vertices: [SIMD3(0, 0, 0), SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)], triangles: [SIMD3(0, 1, 2)])
+    let turned = ProceduralShape.randomlyRotated(tet, rng: &rng).vertices
+    for (p, q) in zip(tet.vertices, turned) { XCTAssertEqual((p * p).sum(), (q * q).sum(), accuracy: 1e-5) }
+    let (x, y, z) = (turned[1], turned[2], turned[3])
+    let det = x.x * (y.y * z.z - y.z * z.y) - x.y * (y.x * z.z - y.z * z.x) + x.z * (y.x * z.y - y.y * z.x)
+    XCTAssertEqual(det, 1, accuracy: 1e-5)
+    XCTAssertNotEqual(turned, tet.vertices)
+  }
+
+  func testDatasetLayoutSplitsAndPerObjectSeeds() throws {
+    let dir = try Fixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var d = ViewDataset()
+    (d.views, d.size, d.validationShare, d.testShare) = (2, 8, 0.2, 0.2)
+    func write(_ count: Int, _ name: String) throws -> URL {
+      let root = dir.appendingPathComponent(name)
+      try d.write(category: "lamps", singular: "lamp", count: count, seed: 4, to: root, name: { "lamp_\($0)" },
+                  mesh: { _, rng in ProceduralShape.make(.lamps, rng: &rng) })
+      return root
+    }
+    let five = try write(5, "five"), three = try write(3, "three")
+    let splits = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: five.appendingPathComponent("lamp_splits.json"))) as? [String: [String]])
+    XCTAssertEqual(Set(splits.keys), ["train", "val", "test"])
+    XCTAssertEqual(splits["test"]?.count, 1)
+    XCTAssertEqual(splits["val"]?.count, 1)
+    XCTAssertEqual(Set(splits.values.joined()), Set((0..<5).map { "lamp_\($0)" }))
+    XCTAssertEqual(splits.values.joined().count, 5)
+    let a = try MultiViewScene.load(five.appendingPathComponent("lamps/lamp_2")), b = try MultiViewScene.load(three.appendingPathComponent("lamps/lamp_2"))
+    XCTAssertEqual(a.cameras, b.cameras)
+    XCTAssertEqual(a.views.map(\.pixels.scalars), b.views.map(\.pixels.scalars))  // object 2 does not depend on the count
+    XCTAssertNotEqual(a.cameras, try MultiViewScene.load(five.appendingPathComponent("lamps/lamp_1")).cameras)
+    XCTAssertThrowsError(try write(2, "five")) { XCTAssert("\($0)".contains("already exists"), "\($0)") }
+    XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["five", "three"])  // nothing staged left
   }
 }
