@@ -45,9 +45,17 @@ public struct MultiViewScene {
     }
   }
 
-  /// Reads a folder written by `write` (or a NeRF-synthetic / LearnIt object folder). Every field is
-  /// checked: one error names the file and what was expected.
-  public static func load(_ folder: URL) throws -> MultiViewScene {
+  /// The checked contents of a transforms.json: the field of view and, per frame, its image file and
+  /// camera-to-world rows.
+  public struct Index {
+    public var angleX: Float
+    public var frames: [(image: URL, cameraToWorld: [SIMD4<Float>])]
+  }
+
+  /// Reads and checks `folder`/transforms.json (not the images): one error names the file and what was
+  /// expected. Frame images are looked up by the last component of file_path (plus ".png"), so a path
+  /// never leads out of the folder.
+  public static func index(_ folder: URL) throws -> Index {
     let jsonURL = folder.appendingPathComponent("transforms.json")
     let data = try FileContents.read(jsonURL)
     let t: Transforms
@@ -57,23 +65,32 @@ public struct MultiViewScene {
     guard let angle = t.cameraAngleX else { throw SignalError(jsonURL.path, "lacks camera_angle_x (the horizontal field of view in radians)") }
     guard angle.isFinite, angle > 0, angle < .pi else { throw SignalError(jsonURL.path, "camera_angle_x must be in (0, pi) radians, got \(angle)") }
     guard let frames = t.frames, !frames.isEmpty else { throw SignalError(jsonURL.path, "has no frames") }
-    var cameras: [PinholeCamera] = [], views: [Image] = []
-    for (i, f) in frames.enumerated() {
+    return Index(angleX: angle, frames: try frames.enumerated().map { i, f in
       guard let path = f.filePath, !path.isEmpty else { throw SignalError(jsonURL.path, "frame \(i) lacks file_path") }
       guard let m = f.transformMatrix else { throw SignalError(jsonURL.path, "frame \(i) lacks transform_matrix") }
       guard m.count == 4, m.allSatisfy({ $0.count == 4 }), m.joined().allSatisfy(\.isFinite) else {
-        throw SignalError(jsonURL.path, "frame \(i): transform_matrix must be 4 x 4 finite numbers, got \(m.count) rows of \(m.map(\.count))")
+        throw SignalError(jsonURL.path, "frame \(i): transform_matrix must be 4 x 4 finite numbers, got \(m.count) rows of \(m.prefix(4).map(\.count))\(m.count > 4 ? "..." : "")")
       }
       let name = (path as NSString).lastPathComponent
-      let imageURL = folder.appendingPathComponent(name.hasSuffix(".png") ? name : name + ".png")
-      let view = try Image.load(imageURL)
+      guard name != "..", name != "." else { throw SignalError(jsonURL.path, "frame \(i): file_path '\(path)' names no file") }
+      return (folder.appendingPathComponent(name.hasSuffix(".png") ? name : name + ".png"), m.map { SIMD4($0[0], $0[1], $0[2], $0[3]) })
+    })
+  }
+
+  /// Reads a folder written by `write` (or a NeRF-synthetic / LearnIt object folder): `index`, then every
+  /// view, which must be square and all of one size; with `background` the views are composited over it
+  /// (RGB), else kept as they are.
+  public static func load(_ folder: URL, background: Float? = nil) throws -> MultiViewScene {
+    let index = try Self.index(folder)
+    var cameras: [PinholeCamera] = [], views: [Image] = []
+    for (imageURL, matrix) in index.frames {
+      let view = try Image.load(imageURL, alpha: background.map { .composite(background: $0) } ?? .keep)
       guard view.width == view.height else { throw SignalError(imageURL.path, "views must be square, got \(view.width)x\(view.height)") }
       if let first = views.first, first.width != view.width {
         throw SignalError(imageURL.path, "is \(view.width)x\(view.height) but the first view is \(first.width)x\(first.height)")
       }
       views.append(view)
-      cameras.append(PinholeCamera(width: view.width, height: view.height, angleX: angle,
-                                   cameraToWorld: m.map { SIMD4($0[0], $0[1], $0[2], $0[3]) }))
+      cameras.append(PinholeCamera(width: view.width, height: view.height, angleX: index.angleX, cameraToWorld: matrix))
     }
     return MultiViewScene(cameras: cameras, views: views)
   }

@@ -215,4 +215,35 @@ final class ViewRenderingTests: XCTestCase {
     XCTAssertThrowsError(try write(2, "five")) { XCTAssert("\($0)".contains("already exists"), "\($0)") }
     XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["five", "three"])  // nothing staged left
   }
+
+  /// LearnIt's layout read back: the splits, objects with missing pieces skipped with a warning, views on white.
+  func testLearnItFolderReadsSplitsAndSkipsBrokenObjects() throws {
+    let dir = try Fixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var d = ViewDataset()
+    (d.views, d.size, d.validationShare, d.testShare) = (2, 8, 0, 0)
+    let root = dir.appendingPathComponent("learnit_shapenet")
+    try d.write(category: "lamps", singular: "lamp", count: 5, seed: 1, to: root, name: { "l\($0)" },
+                mesh: { _, rng in ProceduralShape.make(.lamps, rng: &rng) })
+    let fm = FileManager.default
+    try fm.removeItem(at: root.appendingPathComponent("lamps/l1/transforms.json"))
+    try fm.removeItem(at: root.appendingPathComponent("lamps/l3/r_001.png"))
+    let train = try LearnItFolder(root: root, category: "lamps", split: "train")
+    XCTAssertEqual(Set(train.objects.map(\.lastPathComponent)), ["l0", "l2", "l4"])
+    XCTAssertEqual(train.warnings.count, 2)
+    XCTAssert(train.warnings.contains { $0.contains("l1") && $0.contains("transforms.json") }, "\(train.warnings)")
+    XCTAssert(train.warnings.contains { $0.contains("l3") && $0.contains("r_001.png: is missing") }, "\(train.warnings)")
+    let scene = try train.scene(0)
+    XCTAssertEqual(scene.views.count, 2)
+    XCTAssertEqual(scene.views[0].channels, 3)
+    XCTAssertEqual(scene.views[0].pixels.scalars.prefix(3), [1, 1, 1])  // a background corner, white
+    func problem(_ split: String = "train", splits: String? = nil) -> String {
+      if let splits { try? splits.write(to: root.appendingPathComponent("lamp_splits.json"), atomically: true, encoding: .utf8) }
+      do { _ = try LearnItFolder(root: root, category: "lamps", split: split); return "opened" } catch { return "\(error)" }
+    }
+    XCTAssert(problem("dev").contains("no list of object ids named 'dev' (it has: test, train, val)"))
+    XCTAssert(problem(splits: #"{"train": ["../../etc"]}"#).contains("is not a folder name"))
+    XCTAssert(problem(splits: #"{"train": ["l1"]}"#).contains("has no usable object of split 'train'"))
+    XCTAssert(problem(splits: "[1, 2]").contains("is not a JSON object"))
+  }
 }
