@@ -138,7 +138,7 @@ static void HKG(micro)(long kc, const float *ap, long ars, long acs, const float
     for (int v = 0; v < GNR / GVW; v++) acc[i][v] = (HKG(vec)){0};
   // Ask for the C tile's cache lines now, so that their misses overlap the products instead of stalling
   // the stores at the end (C is often fresh memory: 1-3 % on the INR layers' GEMMs, which stream C).
-  if (csC == 1)
+  if (csC == 1 && nr == GNR)
     for (long i = 0; i < mr; i++)
 #pragma clang loop unroll(full)
       for (int l = 0; l < GNR * 4 / 64; l++) __builtin_prefetch(c + i * rsC + l * 16, 1, 3);

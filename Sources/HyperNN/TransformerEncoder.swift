@@ -56,7 +56,7 @@ public final class TransformerEncoder: Module, Layer {
   public func callAsFunction(_ x: Tensor) -> Tensor { norm(blocks.reduce(x) { $1($0) }) }
 
   /// The encoder's output at the tokens in `outputs` only, [batch, outputs.count, dim]: equal to
-  /// `self(x)` sliced to those rows, with the last block computing just them (the other tokens' final
+  /// `self(x)` sliced to those rows (without dropout: its masks then have other shapes), with the last block computing just them (the other tokens' final
   /// outputs are never read, e.g. the data tokens of a hypernetwork that reads its weight tokens).
   public func callAsFunction(_ x: Tensor, outputs: Range<Int>) -> Tensor {
     let early = blocks.dropLast().reduce(x) { $1($0) }

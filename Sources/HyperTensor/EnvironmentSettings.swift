@@ -25,6 +25,14 @@ public enum EnvironmentSettings {
     value(memoryVariable).flatMap(Int.init).flatMap { $0 > 0 ? $0 << 20 : nil } ?? Int(ProcessInfo.processInfo.physicalMemory / 2)
   }
 
+  /// nil if `bytes` fits `memoryBudget`, else one line saying what would need how much, and `advice`.
+  public static func memoryProblem(_ bytes: Int, for what: String, advice: String) -> String? {
+    let budget = memoryBudget
+    guard bytes > budget else { return nil }
+    func gb(_ b: Int) -> String { String(format: "%.1f GB", Double(b) / 1e9) }
+    return "\(what) would need about \(gb(bytes)), more than the \(gb(budget)) allowed (HYPERINR_MEMORY_MB, default half the memory); \(advice)"
+  }
+
   /// One line per variable that is set to something HyperTensor cannot use (empty when all are fine).
   public static var problems: [String] {
     var out: [String] = []

@@ -1,5 +1,6 @@
 import Foundation
 import HyperTensor
+import Signals
 
 /// The ranges of every size and rate a user sets (command-line options, config values) or a file declares:
 /// one definition for every command, config and loader, far above any sensible use and low enough that no
@@ -28,17 +29,14 @@ public enum Limits {
   /// Decoded audio frames.
   public static let audioFrames = 1...(1 << 26)
   /// Rendered views per object, their side in pixels, and rays per pixel along each axis.
-  public static let views = 1...10_000
+  public static let views = 1...MultiViewScene.frameLimit
   public static let viewSize = 1...4096
   public static let raysPerPixelAxis = 1...8
 
   /// nil if `bytes` fits the memory budget (HYPERINR_MEMORY_MB, default half the physical memory), else
   /// one line saying what would need how much, and `advice`.
   public static func checkMemory(_ bytes: Int, for what: String, advice: String) -> String? {
-    let budget = EnvironmentSettings.memoryBudget
-    guard bytes > budget else { return nil }
-    func gb(_ b: Int) -> String { String(format: "%.1f GB", Double(b) / 1e9) }
-    return "\(what) would need about \(gb(bytes)), more than the \(gb(budget)) allowed (HYPERINR_MEMORY_MB, default half the memory); \(advice)"
+    EnvironmentSettings.memoryProblem(bytes, for: what, advice: advice)
   }
 
   /// nil if `value` is in `range`, else "NAME must be in LO...HI, got VALUE".

@@ -11,6 +11,8 @@ public struct MultiViewScene {
 
   public init(cameras: [PinholeCamera], views: [Image]) {
     precondition(cameras.count == views.count, "one camera per view")
+    precondition(zip(cameras, views).allSatisfy { $0.width == $1.width && $0.height == $1.height && $0.angleX == cameras[0].angleX },
+                 "views must match their cameras' sizes, and the cameras share one field of view")
     self.cameras = cameras
     self.views = views
   }
@@ -26,6 +28,9 @@ public struct MultiViewScene {
     var transformMatrix: [[Float]]?
     enum CodingKeys: String, CodingKey { case filePath = "file_path", transformMatrix = "transform_matrix" }
   }
+
+  /// The most views a scene may have.
+  public static let frameLimit = 10_000
 
   /// The file name of view i.
   public static func viewName(_ i: Int) -> String { String(format: "r_%03d", i) }
@@ -53,8 +58,8 @@ public struct MultiViewScene {
   }
 
   /// Reads and checks `folder`/transforms.json (not the images): one error names the file and what was
-  /// expected. Frame images are looked up by the last component of file_path (plus ".png"), so a path
-  /// never leads out of the folder.
+  /// expected. Frame images are looked up by the last component of file_path (plus ".png") in the folder
+  /// (its directories are ignored; a symbolic link there is followed, as for any input file).
   public static func index(_ folder: URL) throws -> Index {
     let jsonURL = folder.appendingPathComponent("transforms.json")
     let data = try FileContents.read(jsonURL)
@@ -65,15 +70,20 @@ public struct MultiViewScene {
     guard let angle = t.cameraAngleX else { throw SignalError(jsonURL.path, "lacks camera_angle_x (the horizontal field of view in radians)") }
     guard angle.isFinite, angle > 0, angle < .pi else { throw SignalError(jsonURL.path, "camera_angle_x must be in (0, pi) radians, got \(angle)") }
     guard let frames = t.frames, !frames.isEmpty else { throw SignalError(jsonURL.path, "has no frames") }
+    guard frames.count <= frameLimit else { throw SignalError(jsonURL.path, "has \(frames.count) frames, more than the \(frameLimit) a scene may have") }
     return Index(angleX: angle, frames: try frames.enumerated().map { i, f in
       guard let path = f.filePath, !path.isEmpty else { throw SignalError(jsonURL.path, "frame \(i) lacks file_path") }
       guard let m = f.transformMatrix else { throw SignalError(jsonURL.path, "frame \(i) lacks transform_matrix") }
       guard m.count == 4, m.allSatisfy({ $0.count == 4 }), m.joined().allSatisfy(\.isFinite) else {
         throw SignalError(jsonURL.path, "frame \(i): transform_matrix must be 4 x 4 finite numbers, got \(m.count) rows of \(m.prefix(4).map(\.count))\(m.count > 4 ? "..." : "")")
       }
+      let rows = m.map { SIMD4($0[0], $0[1], $0[2], $0[3]) }
+      guard PinholeCamera.isRigid(rows) else {
+        throw SignalError(jsonURL.path, "frame \(i): transform_matrix is not a camera-to-world matrix (a rotation and a translation, last row 0 0 0 1)")
+      }
       let name = (path as NSString).lastPathComponent
       guard name != "..", name != "." else { throw SignalError(jsonURL.path, "frame \(i): file_path '\(path)' names no file") }
-      return (folder.appendingPathComponent(name.hasSuffix(".png") ? name : name + ".png"), m.map { SIMD4($0[0], $0[1], $0[2], $0[3]) })
+      return (folder.appendingPathComponent(name.hasSuffix(".png") ? name : name + ".png"), rows)
     })
   }
 
@@ -86,8 +96,11 @@ public struct MultiViewScene {
     for (imageURL, matrix) in index.frames {
       let view = try Image.load(imageURL, alpha: background.map { .composite(background: $0) } ?? .keep)
       guard view.width == view.height else { throw SignalError(imageURL.path, "views must be square, got \(view.width)x\(view.height)") }
-      if let first = views.first, first.width != view.width {
-        throw SignalError(imageURL.path, "is \(view.width)x\(view.height) but the first view is \(first.width)x\(first.height)")
+      if let first = views.first, first.width != view.width || first.channels != view.channels {
+        throw SignalError(imageURL.path, "is \(view.width)x\(view.height) with \(view.channels) channels but the first view is \(first.width)x\(first.height) with \(first.channels)")
+      } else if views.isEmpty, let p = EnvironmentSettings.memoryProblem(index.frames.count * view.pixels.count * 4, for: "loading \(index.frames.count) views of \(view.width)x\(view.height)",
+                                                           advice: "use fewer or smaller views") {
+        throw SignalError(folder.path, p)
       }
       views.append(view)
       cameras.append(PinholeCamera(width: view.width, height: view.height, angleX: index.angleX, cameraToWorld: matrix))

@@ -25,7 +25,8 @@ public struct PinholeCamera: Equatable {
   public var position: SIMD3<Float> { SIMD3(cameraToWorld[0].w, cameraToWorld[1].w, cameraToWorld[2].w) }
 
   /// The ray through image point (x, y) in pixels from the top-left corner (pixel (i, j)'s centre is
-  /// (i + 0.5, j + 0.5)): origin at the camera centre, unit direction.
+  /// (i + 0.5, j + 0.5), as a renderer samples it; NeRF's get_rays aims at (i, j), half a pixel off):
+  /// origin at the camera centre, unit direction.
   public func ray(x: Float, y: Float) -> (origin: SIMD3<Float>, direction: SIMD3<Float>) {
     let f = focal
     let c = SIMD3<Float>((x - Float(width) / 2) / f, -(y - Float(height) / 2) / f, -1)
@@ -35,13 +36,36 @@ public struct PinholeCamera: Equatable {
     return (position, d / (d * d).sum().squareRoot())
   }
 
+  /// Whether 4 rows are a camera-to-world matrix: an orthonormal rotation of determinant 1 (to 1e-3), a
+  /// translation, and the last row 0 0 0 1.
+  public static func isRigid(_ m: [SIMD4<Float>]) -> Bool {
+    guard m.count == 4, m[3] == SIMD4(0, 0, 0, 1) else { return false }
+    let c = (0..<3).map { j in SIMD3(m[0][j], m[1][j], m[2][j]) }
+    for i in 0..<3 { for j in 0..<3 where abs((c[i] * c[j]).sum() - (i == j ? 1 : 0)) > 1e-3 { return false } }
+    return ((cross(c[0], c[1]) - c[2]) * (cross(c[0], c[1]) - c[2])).sum() < 1e-5
+  }
+
+  /// The rays through every pixel centre, row by row: origins and unit directions, each [height * width, 3].
+  public func rays() -> (origins: Tensor, directions: Tensor) {
+    var d: [Float] = []
+    d.reserveCapacity(width * height * 3)
+    for y in 0..<height {
+      for x in 0..<width {
+        let r = ray(x: Float(x) + 0.5, y: Float(y) + 0.5).direction
+        d += [r.x, r.y, r.z]
+      }
+    }
+    let o = position, n = width * height
+    return (Tensor(shape: [n, 3], scalars: Array((0..<n).map { _ in [o.x, o.y, o.z] }.joined())), Tensor(shape: [n, 3], scalars: d))
+  }
+
   /// The camera-to-world matrix of a camera at `eye` looking at `target`, its image up as close to the
   /// world's +z as possible (+y when it looks straight up or down).
   public static func lookAt(eye: SIMD3<Float>, target: SIMD3<Float> = .zero) -> [SIMD4<Float>] {
-    let back = normalized(eye - target)  // camera +z
+    let back = unitVector(eye - target)  // camera +z
     var up = SIMD3<Float>(0, 0, 1)
     if abs((back * up).sum()) > 0.999 { up = SIMD3(0, 1, 0) }
-    let right = normalized(cross(up, back)), trueUp = cross(back, right)
+    let right = unitVector(cross(up, back)), trueUp = cross(back, right)
     return [SIMD4(right.x, trueUp.x, back.x, eye.x), SIMD4(right.y, trueUp.y, back.y, eye.y),
             SIMD4(right.z, trueUp.z, back.z, eye.z), SIMD4(0, 0, 0, 1)]
   }
@@ -58,4 +82,5 @@ public struct PinholeCamera: Equatable {
   }
 }
 
-func normalized(_ v: SIMD3<Float>) -> SIMD3<Float> { v / (v * v).sum().squareRoot() }
+/// v / |v|.
+func unitVector(_ v: SIMD3<Float>) -> SIMD3<Float> { v / (v * v).sum().squareRoot() }

@@ -39,7 +39,7 @@ public struct ViewRenderer {
   public let bvh: TriangleBVH
   public var albedo: Albedo
   /// Unit direction towards the light (world space).
-  public var light = normalized(SIMD3<Float>(0.4, -0.3, 0.85))
+  public var light = unitVector(SIMD3<Float>(0.4, -0.3, 0.85))
   public var ambient: Float = 0.35
   /// Rays per pixel along each axis.
   public var samples = 2

@@ -68,6 +68,7 @@ final class INRWeightsTests: XCTestCase {
       let w = Tensor.normal([2, 9, 16], std: 1, rng: &rng)
       for (scale, relu) in [(Float(1), true), (Float(30), false)] {
         let l = LayerWeights.lowRank(u: u, v: v, bias: b)
+        XCTAssertEqual(l.usesFactors, rank < 8)
         let fast = l.applied(to: x, scale: scale, relu: relu)
         let plain = x.linear(weight: l.weight * scale, bias: l.linearBias * scale, relu: relu, weightIsInOut: true)
         XCTAssertEqual(fast.shape, plain.shape)

@@ -1,18 +1,19 @@
 import Foundation
 import HyperTensor
 import NeuralFields
+import Signals
 import XCTest
 
 /// Volume rendering against a closed form (a sphere of constant density: transmittance exp(-sigma L) over
 /// its chord L), against finite differences, and the samplers and the NeRF encoding.
 final class VolumeRenderingTests: XCTestCase {
   /// Raw field outputs of a sphere of radius r and density sigma0 with colour c at the points [R, P, 3].
-  private func sphereField(_ pts: Tensor, radius r: Float, density sigma0: Float, colour c: SIMD3<Float>) -> Tensor {
+  private func sphereField(_ pts: Tensor, radius r: Float, density sigma0: Float, colour c: SIMD3<Float>, centre o: SIMD3<Float> = .zero) -> Tensor {
     let x = pts.scalars, n = pts.count / 3
     func logit(_ v: Float) -> Float { Foundation.log(v / (1 - v)) }
     var raw = [Float](repeating: 0, count: n * 4)
     for i in 0..<n {
-      let inside = x[3 * i] * x[3 * i] + x[3 * i + 1] * x[3 * i + 1] + x[3 * i + 2] * x[3 * i + 2] < r * r
+      let p = SIMD3(x[3 * i], x[3 * i + 1], x[3 * i + 2]) - o, inside = (p * p).sum() < r * r
       raw[4 * i] = logit(c.x); raw[4 * i + 1] = logit(c.y); raw[4 * i + 2] = logit(c.z)
       raw[4 * i + 3] = inside ? sigma0 : -5  // ReLU: 0 outside
     }
@@ -92,5 +93,25 @@ final class VolumeRenderingTests: XCTestCase {
     for (got, want) in zip(nerf.encode(x).scalars, f.map { Foundation.cos($0 * 0.3) } + f.map { Foundation.sin($0 * 0.3) }) { XCTAssertEqual(got, want, accuracy: 1e-5) }
     for (got, want) in zip(fourier.encode(x).scalars, f.map { Foundation.cos(.pi * $0 * 0.3) } + f.map { Foundation.sin(.pi * $0 * 0.3) }) { XCTAssertEqual(got, want, accuracy: 1e-5) }
     XCTAssertEqual(nerf.layerShapes.map(\.0), [6, 4])
+  }
+
+  /// The two renderers agree: a dense sphere's volume-rendered opacity through a camera's pixel rays is the
+  /// mesh renderer's alpha of the same sphere (one ray per pixel), up to the mesh's facets at the rim.
+  func testVolumeRenderedSphereMatchesTheMeshRenderersSilhouette() {
+    let r: Float = 0.6, centre = SIMD3<Float>(0.3, 0.2, 0.35)  // off the image centre, so a flipped axis shows
+    var mesh = ViewRenderer(mesh: ProceduralShape.sphere(centre: centre, radius: r, segments: 64), albedo: .solid(SIMD3(0.5, 0.5, 0.5)))
+    mesh.samples = 1
+    let cam = PinholeCamera(width: 32, height: 32, angleX: 0.7, cameraToWorld: PinholeCamera.lookAt(eye: SIMD3(2.5, -2.9, 1.2)))
+    let view = mesh.render(cam).pixels.scalars
+    let alpha = stride(from: 3, to: 32 * 32 * 4, by: 4).map { view[$0] }
+    let (o, d) = cam.rays()
+    XCTAssertEqual(o.shape, [1024, 3])
+    let t = VolumeRendering.depths(rays: 1024, samples: 256, near: 2, far: 6)
+    let raw = sphereField(VolumeRendering.points(origins: o, directions: d, depths: t), radius: r, density: 500, colour: SIMD3(0.5, 0.5, 0.5), centre: centre)
+    let opacity = VolumeRendering.composite(raw: raw, depths: t).opacity.scalars
+    let inside = alpha.filter { $0 > 0.5 }.count
+    let disagree = zip(alpha, opacity).filter { ($0 > 0.5) != ($1 > 0.5) }.count
+    XCTAssertGreaterThan(inside, 100)
+    XCTAssertLessThanOrEqual(disagree, inside / 50, "\(disagree) of \(inside) silhouette pixels differ")
   }
 }

@@ -154,6 +154,15 @@ final class ViewRenderingTests: XCTestCase {
       try Image(pixels: Tensor.zeros([16, 20, 4])).writePNG(d.appendingPathComponent("r_001.png"))
     }).contains("views must be square, got 20x16"))
     XCTAssert(try damaged("junk", json: { _ in "[1, 2" }).contains("is not a transforms.json object"))
+    let zeroRow = json.replacingCharacters(in: firstRow, with: "\"transform_matrix\" : [\n        [0, 0, 0, 0],\n        [0, 0, 0, 0],\n        [0, 0, 0, 0],\n        [0, 0, 0, 0]],\n        \"unused\" : [\n        [")
+    XCTAssert(try damaged("zero", json: { _ in zeroRow }).contains("frame 0: transform_matrix is not a camera-to-world matrix"))
+    XCTAssert(try damaged("gray", json: { $0 }, files: { d in
+      try Image(pixels: Tensor.zeros([16, 16, 1])).writePNG(d.appendingPathComponent("r_001.png"))
+    }).contains("with 1 channels but the first view is 16x16 with 4"))
+    let many = "{\"camera_angle_x\": 0.7, \"frames\": [" + Array(repeating: "{\"file_path\": \"r_000\"}", count: 10_001).joined(separator: ",") + "]}"
+    XCTAssert(try damaged("many", json: { _ in many }).contains("has 10001 frames, more than the 10000"))
+    XCTAssertTrue(PinholeCamera.isRigid(cams[0].cameraToWorld))
+    XCTAssertFalse(PinholeCamera.isRigid(cams[0].cameraToWorld.map { $0 * 2 }))
   }
 
   func testProceduralCategoriesAreSeededUprightSolids() {

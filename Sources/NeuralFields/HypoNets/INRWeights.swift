@@ -4,12 +4,12 @@ import HyperTensor
 /// instance of a batch, or [B, fanIn, fanOut] when each instance has its own; b is [1, fanOut] or
 /// [B, 1, fanOut] likewise. A low-rank layer (IPC) also keeps the factors W was composed from.
 public struct LayerWeights {
-  public var weight: Tensor
-  public var bias: Tensor
+  public private(set) var weight: Tensor
+  public private(set) var bias: Tensor
   /// W = normalize(U V) with U [B, fanIn, r] per instance and V [r, fanOut] shared (IPC Sec. 3.2), and
   /// scaledV = V D [B, r, fanOut], V times the column factors D = 1 / ||U V e_j|| of the normalisation,
   /// so that W = U (V D).
-  public var factors: (u: Tensor, v: Tensor, scaledV: Tensor)?
+  public private(set) var factors: (u: Tensor, v: Tensor, scaledV: Tensor)?
 
   public init(weight: Tensor, bias: Tensor) {
     precondition((weight.rank == 2 && bias.shape == [1, weight.shape[1]])
@@ -35,12 +35,15 @@ public struct LayerWeights {
     return l
   }
 
+  /// Whether `applied` runs through the factors: r (fanIn + fanOut) < fanIn fanOut.
+  public var usesFactors: Bool { factors.map { $0.u.shape[2] * (fanIn + fanOut) < fanIn * fanOut } ?? false }
+
   /// x W + b, ReLU after it when `relu`, with W and b times `scale` (SIREN's w0). A low-rank layer runs as
   /// (x U)(V D) + b (Eq. 4 regrouped) when that takes fewer multiply-adds than x W: r (fanIn + fanOut)
   /// against fanIn fanOut per row.
   public func applied(to x: Tensor, scale: Float = 1, relu: Bool = false) -> Tensor {
     var input = x, w = weight, b = linearBias
-    if let f = factors, f.u.shape[2] * (fanIn + fanOut) < fanIn * fanOut {
+    if let f = factors, usesFactors {
       input = x.linear(weight: f.u, bias: nil, weightIsInOut: true)
       w = f.scaledV
     }

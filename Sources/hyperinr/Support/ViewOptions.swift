@@ -21,6 +21,7 @@ struct ViewOptions: ParsableArguments {
     try Limits.require(Limits.check("--views", views, Limits.views), Limits.check("--size", size, Limits.viewSize),
                        Limits.check("--samples", samples, Limits.raysPerPixelAxis),
                        Limits.checkPositive("--radius", radius, max: 1000), Limits.checkPositive("--fov", fov, max: 3.1))
+    try Limits.require(Limits.checkMemory(views * size * size * 16, for: "\(views) views of \(size)x\(size)", advice: "render fewer or smaller views"))
     if radius <= 1.8 { throw ValidationError("--radius must be above 1.8 (the scaled mesh reaches 1.74 from its centre), got \(radius)") }
   }
 
