@@ -5,7 +5,8 @@ import Hypernetworks
 import NeuralFields
 import Signals
 
-/// `hyperinr-bench fields`: W2, one full-batch step of COIN's SIREN on a 768 x 512 image.
+/// `hyperinr-bench fields`: W2, one full-batch step of COIN's SIREN on a 768 x 512 image; W5, NeRF;
+/// D1, D'OH's encoding breakdown.
 struct FieldBenchmarks {
   let runs: Int
   let threads: [Int]
@@ -13,7 +14,37 @@ struct FieldBenchmarks {
 
   func run() {
     w2()
+    w5()
     d1()
+  }
+
+  /// W5: a per-scene NeRF (4 x 128 on 10 frequencies up to 256, softplus densities, 64 depths in [2, 6])
+  /// on 25 rendered 64 x 64 views of a procedural chair: one training step of 1024 rays (jittered depths,
+  /// MSE, Adam) and the render of one whole view (4096 rays). Provisional settings: the shipped NeRF
+  /// config does not exist yet.
+  func w5() {
+    print("\n== W5: NeRF 4 x 128 (PE 10), 64 samples per ray: training step on 1024 rays, render of one 64 x 64 view ==")
+    var rng = RandomGenerator(seed: 0)
+    var data = ViewDataset()
+    data.views = 25
+    let scene = data.scene(of: ProceduralShape.make(.chairs, rng: &rng), rng: &rng)
+    let onWhite = MultiViewScene(cameras: scene.cameras, views: scene.views.map { $0.compositing(background: 1) })
+    let net = HypoNet(kind: .nerf, inputDim: 3, outputDim: 4, hiddenLayers: 4, width: 128, frequencies: 10, sigma: 256)
+    var settings = SceneFitter.Settings()
+    (settings.raysPerStep, settings.samples, settings.learningRate, settings.density) = (1024, 64, 1e-3, .softplus)
+    for t in threads {
+      Parallel.threads = t
+      let fitter = SceneFitter(scene: onWhite, net: net, settings: settings)
+      let stepFlops = Measure.gemmFlops { _ = try? fitter.trainStep() }
+      let step = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }
+      reportLine("W5 step t=\(t)", ours: step, reference: reference?.best("nerf_torch.py", ["\(t)", "step"], threads: t),
+                 extra: peakShare(flops: stepFlops, ms: step.median, threads: t))
+      let camera = onWhite.cameras[0]
+      let renderFlops = Measure.gemmFlops { _ = fitter.render(camera) }
+      let view = Measure.median(runs: max(runs, 5), warmup: 1) { _ = fitter.render(camera) }
+      reportLine("W5 render t=\(t)", ours: view, reference: reference?.best("nerf_torch.py", ["\(t)", "render"], threads: t),
+                 extra: peakShare(flops: renderFlops, ms: view.median, threads: t))
+    }
   }
 
   /// D1: D'OH encoding cost per step on a Kodak-size image — weight generation (latent -> all layers,

@@ -4,12 +4,13 @@ import NeuralFields
 
 /// hyperinr-bench SUITE [--runs N] [--threads 1,2] [--only W] [--eager] [--no-reference]
 let usage = """
-  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w3|w4|w6]
+  usage: hyperinr-bench core|fields|transinr [--runs N] [--threads 1,2] [--only sgemm|w1|transformer|w2|w5|d1|w3|w4|w6]
                         [--eager] [--profile] [--no-reference]
 
   Suites:
     core   SGEMM (65536x256x256 NN/TN/NT, 400x768x3072), W1 (ReLU INR training step), transformer layer
-    fields W2 (COIN SIREN full-batch step on a 768x512 image), D1 (D'OH encoding breakdown)
+    fields W2 (COIN SIREN full-batch step on a 768x512 image), W5 (NeRF training step and 64x64 view render),
+           D1 (D'OH encoding breakdown)
     transinr W3 (Trans-INR training step at configs/transinr-emoji.yaml; --only w3 runs W3 and W4), W4 (encode/decode latency),
            W6 (IPC training step at configs/ipc-emoji.yaml)
 
@@ -77,7 +78,16 @@ if suite == "transinr" {
   exit(0)
 }
 if suite == "fields" {
-  FieldBenchmarks(runs: runs, threads: threads, reference: reference).run()
+  let f = FieldBenchmarks(runs: runs, threads: threads, reference: reference)
+  switch only {
+  case nil: f.run()
+  case "w2": f.w2()
+  case "w5": f.w5()
+  case "d1": f.d1()
+  case let other?:
+    FileHandle.standardError.write(Data("hyperinr-bench: unknown workload '\(other)' for --only (expected w2, w5 or d1)\n".utf8))
+    exit(2)
+  }
   exit(0)
 }
 let core = CoreBenchmarks(runs: runs, threads: threads, reference: reference)
