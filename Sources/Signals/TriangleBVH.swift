@@ -32,8 +32,9 @@ public struct TriangleBVH {
     e2 = t.map { v[Int($0.z)] - v[Int($0.x)] }
     order = (0..<Int32(t.count)).map { $0 }
     if !t.isEmpty {
-      let centroids = t.indices.map { a[$0] + (e1[$0] + e2[$0]) / 3 }
-      build(0, t.count, centroids)
+      let corners = t.indices.map { [a[$0], a[$0] + e1[$0], a[$0] + e2[$0]] }
+      let bounds = corners.map { c in (lo: pointwiseMin(c[0], pointwiseMin(c[1], c[2])), hi: pointwiseMax(c[0], pointwiseMax(c[1], c[2]))) }
+      build(0, t.count, centroids: corners.map { ($0[0] + $0[1] + $0[2]) / 3 }, bounds: bounds)
     }
   }
 
@@ -41,12 +42,12 @@ public struct TriangleBVH {
 
   /// Builds the subtree over order[start ..< end]; returns its node index.
   @discardableResult
-  private mutating func build(_ start: Int, _ end: Int, _ centroids: [SIMD3<Float>]) -> Int {
+  private mutating func build(_ start: Int, _ end: Int, centroids: [SIMD3<Float>], bounds: [(lo: SIMD3<Float>, hi: SIMD3<Float>)]) -> Int {
     var lo = SIMD3<Float>(repeating: .infinity), hi = SIMD3<Float>(repeating: -.infinity)
     var clo = lo, chi = hi
     for i in start..<end {
       let k = Int(order[i])
-      for p in [a[k], a[k] + e1[k], a[k] + e2[k]] { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+      lo = pointwiseMin(lo, bounds[k].lo); hi = pointwiseMax(hi, bounds[k].hi)
       clo = pointwiseMin(clo, centroids[k]); chi = pointwiseMax(chi, centroids[k])
     }
     let index = nodes.count
@@ -58,8 +59,8 @@ public struct TriangleBVH {
     var slice = Array(order[start..<end])
     slice.sort { centroids[Int($0)][axis] < centroids[Int($1)][axis] }
     order.replaceSubrange(start..<end, with: slice)
-    build(start, mid, centroids)
-    let right = build(mid, end, centroids)
+    build(start, mid, centroids: centroids, bounds: bounds)
+    let right = build(mid, end, centroids: centroids, bounds: bounds)
     nodes[index].start = Int32(right)
     nodes[index].count = 0
     return index
@@ -79,11 +80,13 @@ public struct TriangleBVH {
     guard !nodes.isEmpty else { return nil }
     let inv = SIMD3<Float>(1 / d.x, 1 / d.y, 1 / d.z)
     var best = maxDistance, bestTriangle = -1
-    var stack: [Int] = [0]
+    guard let rootEntry = Self.entry(nodes[0].lo, nodes[0].hi, o, inv, best) else { return nil }
+    // Nodes to visit with the distance at which the ray enters their box (tested once, when pushed).
+    var stack: [(node: Int, entry: Float)] = [(0, rootEntry)]
     stack.reserveCapacity(64)
-    while let n = stack.popLast() {
+    while let (n, enter) = stack.popLast() {
+      guard enter < best else { continue }  // a nearer hit was found since it was pushed
       let node = nodes[n]
-      guard Self.entry(node.lo, node.hi, o, inv, best) != nil else { continue }
       if node.count > 0 {
         for i in Int(node.start)..<Int(node.start + node.count) {
           let k = Int(order[i])
@@ -95,9 +98,9 @@ public struct TriangleBVH {
       let dl = Self.entry(nodes[left].lo, nodes[left].hi, o, inv, best)
       let dr = Self.entry(nodes[right].lo, nodes[right].hi, o, inv, best)
       switch (dl, dr) {
-      case let (l?, r?): if l <= r { stack.append(right); stack.append(left) } else { stack.append(left); stack.append(right) }
-      case (_?, nil): stack.append(left)
-      case (nil, _?): stack.append(right)
+      case let (l?, r?): if l <= r { stack += [(right, r), (left, l)] } else { stack += [(left, l), (right, r)] }
+      case let (l?, nil): stack.append((left, l))
+      case let (nil, r?): stack.append((right, r))
       case (nil, nil): break
       }
     }

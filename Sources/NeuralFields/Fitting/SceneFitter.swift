@@ -43,7 +43,7 @@ public final class SceneFitter {
   }
 
   /// The colours [R, 3] the current field renders along rays (origins, unit directions [R, 3]) at `depths`.
-  private func colours(origins o: Tensor, directions d: Tensor, depths t: Tensor) -> Tensor {
+  private func rendered(origins o: Tensor, directions d: Tensor, depths t: Tensor) -> Tensor {
     let r = t.shape[0], p = t.shape[1]
     let points = VolumeRendering.points(origins: o, directions: d, depths: t).reshaped([r * p, 3])
     let raw = net(points, parameters.hyponetWeights).reshaped([r, p, 4])
@@ -56,7 +56,7 @@ public final class SceneFitter {
     let idx = (0..<r).map { _ in rng.nextInt(below: n) }
     let o = origins.gather(axis: 0, indices: idx), d = directions.gather(axis: 0, indices: idx), y = colours.gather(axis: 0, indices: idx)
     let t = VolumeRendering.jitteredDepths(rays: r, samples: settings.samples, near: settings.near, far: settings.far, rng: &rng)
-    let loss = optimizer.minimize(parameters) { Loss.mse(colours(origins: o, directions: d, depths: t), y) }
+    let loss = optimizer.minimize(parameters) { Loss.mse(rendered(origins: o, directions: d, depths: t), y) }
     step += 1
     guard loss.isFinite else { throw FitError(description: "NeRF training diverged at step \(step) (a NaN or infinite loss or gradient, not applied)") }
     return (loss, 10 * Foundation.log10(1 / max(Double(loss), 1e-20)))
@@ -68,7 +68,7 @@ public final class SceneFitter {
     let parts = stride(from: 0, to: n, by: chunk).map { s -> Tensor in
       let e = min(n, s + chunk)
       let t = VolumeRendering.depths(rays: e - s, samples: settings.samples, near: settings.near, far: settings.far)
-      return GradMode.withoutGradients { colours(origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e), depths: t) }
+      return GradMode.withoutGradients { rendered(origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e), depths: t) }
     }
     return Image(pixels: Tensor.concat(parts, axis: 0).reshaped([camera.height, camera.width, 3]))
   }

@@ -16,7 +16,12 @@ struct MakeViews: ParsableCommand {
       (--val) and test (--test) ids. The output folder must not exist; nothing is left behind on failure.
       """)
 
-  enum Category: String, ExpressibleByArgument, CaseIterable { case chairs, tables, lamps, meshes }
+  enum Category: String, ExpressibleByArgument, CaseIterable {
+    case chairs, tables, lamps, meshes
+
+    /// The procedural category (nil for real meshes).
+    var procedural: ProceduralShape.Category? { ProceduralShape.Category(rawValue: rawValue) }
+  }
 
   @Option(help: "chairs, tables, lamps or meshes.")
   var category: Category
@@ -60,8 +65,7 @@ struct MakeViews: ParsableCommand {
                           name: { "\(loaded[$0 % loaded.count].0)_\(String(format: "%04d", $0))" },
                           mesh: { i, rng in ProceduralShape.randomlyRotated(loaded[i % loaded.count].1.normalized(extent: 1), rng: &rng) },
                           progress: progress)
-      } else {
-        let c = ProceduralShape.Category(rawValue: category.rawValue)!
+      } else if let c = category.procedural {
         try dataset.write(category: c.rawValue, singular: c.singular, count: count, seed: view.seed, to: out,
                           name: { "\(c.singular)_\(String(format: "%04d", $0))" }, mesh: { _, rng in ProceduralShape.make(c, rng: &rng) },
                           progress: progress)
