@@ -60,6 +60,19 @@ public struct Image {
     return Image(pixels: color * a + (1 - a) * bg)
   }
 
+  /// Images of one size and channel count side by side, `columns` to a row, row after row (a last short
+  /// row is filled with white).
+  public static func tiled(_ images: [Image], columns: Int) -> Image {
+    precondition(!images.isEmpty && columns >= 1, "tiling needs at least one image and one column")
+    let shape = images[0].pixels.shape
+    precondition(images.allSatisfy { $0.pixels.shape == shape }, "tiled images must share one shape")
+    let c = min(columns, images.count), blank = Tensor.full(shape, 1)
+    let rows = stride(from: 0, to: images.count, by: c).map { s in
+      Tensor.concat((s..<(s + c)).map { $0 < images.count ? images[$0].pixels : blank }, axis: 1)
+    }
+    return Image(pixels: Tensor.concat(rows, axis: 0))
+  }
+
   /// 8-bit samples (clamped to [0, 1], rounded to nearest; NaN becomes 0).
   public func bytes() -> [UInt8] { pixels.scalars.map { $0.isNaN ? 0 : UInt8((min(max($0, 0), 1) * 255).rounded()) } }
 

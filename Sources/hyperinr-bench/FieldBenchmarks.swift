@@ -30,18 +30,17 @@ struct FieldBenchmarks {
     let scene = data.scene(of: ProceduralShape.make(.chairs, rng: &rng), rng: &rng)
     let onWhite = MultiViewScene(cameras: scene.cameras, views: scene.views.map { $0.compositing(background: 1) })
     let net = HypoNet(kind: .nerf, inputDim: 3, outputDim: 4, hiddenLayers: 4, width: 128, frequencies: 10, sigma: 256)
-    var settings = SceneFitter.Settings()
-    (settings.raysPerStep, settings.samples, settings.learningRate, settings.density) = (1024, 64, 1e-3, .softplus)
+    let settings = FitSettings(steps: 1000, learningRate: 1e-3, batch: 1024, seed: 0)
     for t in threads {
       Parallel.threads = t
-      let fitter = SceneFitter(scene: onWhite, net: net, settings: settings)
+      let fitter = SceneFitter(scene: onWhite, net: net, settings: settings, rendering: SceneRendering(samples: 64, density: .softplus))
       let stepFlops = Measure.gemmFlops { _ = try? fitter.trainStep() }
       let step = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }
       reportLine("W5 step t=\(t)", ours: step, reference: reference?.best("nerf_torch.py", ["\(t)", "step"], threads: t),
                  extra: peakShare(flops: stepFlops, ms: step.median, threads: t))
       let camera = onWhite.cameras[0]
-      let renderFlops = Measure.gemmFlops { _ = fitter.render(camera) }
-      let view = Measure.median(runs: max(runs, 5), warmup: 1) { _ = fitter.render(camera) }
+      let renderFlops = Measure.gemmFlops { _ = fitter.model.render(camera) }
+      let view = Measure.median(runs: max(runs, 5), warmup: 1) { _ = fitter.model.render(camera) }
       reportLine("W5 render t=\(t)", ours: view, reference: reference?.best("nerf_torch.py", ["\(t)", "render"], threads: t),
                  extra: peakShare(flops: renderFlops, ms: view.median, threads: t))
     }

@@ -16,15 +16,15 @@ struct HyperINR: ParsableCommand {
     main(attachingNegativeValues(Array(CommandLine.arguments.dropFirst())))
   }
 
-  /// `--steps -1` becomes `--steps=-1`: the argument parser would read "-1" as an option and answer
-  /// "Missing value"; attached, the value reaches the option's own range check.
+  /// `--steps -1` becomes `--steps=-1` (and `--pose -30,20` `--pose=-30,20`): the argument parser would
+  /// read "-1" as an option and answer "Missing value"; attached, the value reaches the option's own check.
   static func attachingNegativeValues(_ args: [String]) -> [String] {
     var out: [String] = []
     var i = 0
     while i < args.count {
       let a = args[i]
       if a.hasPrefix("--"), !a.contains("="), i + 1 < args.count, args[i + 1].count > 1, args[i + 1].hasPrefix("-"),
-         Double(args[i + 1]) != nil {
+         Double(args[i + 1]) != nil || args[i + 1].range(of: "^-[0-9.][0-9.,eE+-]*$", options: .regularExpression) != nil {
         out.append(a + "=" + args[i + 1])
         i += 2
       } else {
@@ -48,5 +48,5 @@ struct HyperINR: ParsableCommand {
       cannot be used is an error.
       """,
     version: version,
-    subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, RenderViews.self, MakeViews.self, Info.self, Version.self])
+    subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, RenderViews.self, MakeViews.self, Render.self, Info.self, Version.self])
 }

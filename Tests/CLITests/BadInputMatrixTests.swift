@@ -87,6 +87,21 @@ final class BadInputMatrixTests: XCTestCase {
     damaged[damaged.count - 6] ^= 0xFF
     try damaged.write(to: url("badcrc.hinr"))
     try Data(hinr.prefix(40)).write(to: url("trunc.hinr"))
+    // A view folder and a scene fitted to it, and view folders broken one way each.
+    XCTAssertEqual(try run(["render-views", "tri.obj", "-o", "views", "--views", "3", "--size", "12"]).0, 0)
+    XCTAssertEqual(try run(["fit", "views", "-o", "scene.safetensors", "--steps", "2", "--batch", "8", "--samples", "4", "--layers", "1", "--width", "8"]).0, 0)
+    let transforms = try String(contentsOf: url("views/transforms.json"), encoding: .utf8)
+    for (name, edit) in [("vnoangle", { (t: String) in t.replacingOccurrences(of: "\"camera_angle_x\"", with: "\"angle\"") }),
+                         ("vbadmatrix", { (t: String) in t.replacingOccurrences(of: "          0,\n          0,\n          0,\n          1\n", with: "          0,\n          0,\n          1\n") }),
+                         ("vnopng", { (t: String) in t.replacingOccurrences(of: "r_002", with: "r_009") }),
+                         ("vnonsquare", { (t: String) in t })] {
+      try FileManager.default.copyItem(at: url("views"), to: url(name))
+      let edited = edit(transforms)
+      XCTAssert(name == "vnonsquare" || edited != transforms, name)
+      try edited.write(to: url("\(name)/transforms.json"), atomically: true, encoding: .utf8)
+    }
+    try FileManager.default.removeItem(at: url("vnonsquare/r_001.png"))
+    try PNGWriter.gray(width: 12, height: 6, raw: Data(repeating: 0, count: 6 * 13)).write(to: url("vnonsquare/r_001.png"))
   }
 
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
@@ -212,6 +227,32 @@ final class BadInputMatrixTests: XCTestCase {
     (["make-views", "--category", "lamps", "-o", "v", "--count", "0"], ["--count must be in 1...100000"]),
     (["make-views", "--category", "lamps", "-o", "v", "--val", "0.6", "--test", "0.5"], ["--val and --test must be shares"]),
     (["make-views", "--category", "lamps", "-o", "sub"], ["sub", "already exists"]),
+    // Scenes: broken view folders, options that do not apply, unparsable poses, the wrong model kind.
+    (["fit", "vnoangle", "-o", "s.safetensors"], ["vnoangle/transforms.json", "lacks camera_angle_x"]),
+    (["fit", "vbadmatrix", "-o", "s.safetensors"], ["vbadmatrix/transforms.json", "transform_matrix must be 4 x 4"]),
+    (["fit", "vnopng", "-o", "s.safetensors"], ["vnopng/r_009.png", "does not exist"]),
+    (["fit", "vnonsquare", "-o", "s.safetensors"], ["vnonsquare/r_001.png", "must be square"]),
+    (["fit", "views", "-o", "s.safetensors", "--holdout", "3"], ["--holdout 3 leaves no training view", "3 views"]),
+    (["fit", "views", "-o", "s.safetensors", "--samples", "1"], ["--samples must be in 2...1024"]),
+    (["fit", "views", "-o", "s.safetensors", "--near", "3", "--far", "2"], ["--far must be finite, above near"]),
+    (["fit", "views", "-o", "s.safetensors", "--batch", "0"], ["--batch must be at least 1 ray"]),
+    (["fit", "views", "-o", "s.safetensors", "--output-activation", "sigmoid"], ["--output-activation does not apply to a view folder"]),
+    (["fit", "views", "-o", "s.safetensors", "--resume", "m.safetensors"], ["m.safetensors", "not a HyperINR scene model"]),
+    (["fit", "views", "-o", "scene.safetensors", "--resume", "scene.safetensors", "--samples", "8"], ["--samples 8 differs from the checkpoint's 4"]),
+    (["fit", "in.png", "-o", "s.safetensors", "--holdout", "1"], ["--holdout applies to a view folder", "in.png"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--pose", "30"], ["--pose '30' does not parse"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--pose", "30,north"], ["--pose '30,north' does not parse"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--pose", "30,95"], ["elevation must be in -90...90"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--pose", "30,20,-4"], ["distance must be in (0, 1e6]"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--pose", "2,0,0,0,0,1,0,0,0,0,1,4,0,0,0,1"], ["not a camera-to-world matrix"]),
+    (["render", "scene.safetensors", "-o", "r.png"], ["exactly one of --pose and --turntable"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--pose", "1,2", "--turntable", "4"], ["exactly one of --pose and --turntable"]),
+    (["render", "scene.safetensors", "-o", "r.jpg", "--pose", "1,2"], ["r.jpg", "written as .png"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--depth", "r.png", "--pose", "1,2"], ["r.png", "is also an output"]),
+    (["render", "scene.safetensors", "-o", "scene.safetensors", "--pose", "1,2"], ["written as .png"]),
+    (["render", "m.safetensors", "-o", "r.png", "--pose", "1,2"], ["m.safetensors", "not a HyperINR scene model"]),
+    (["render", "junk.safetensors", "-o", "r.png", "--pose", "1,2"], ["junk.safetensors"]),
+    (["render", "scene.safetensors", "-o", "r.png", "--turntable", "0"], ["--turntable must be in 1...360"]),
     // Unknown options and commands.
     (["fit", "in.png", "-o", "m2.safetensors", "--bogus"], ["--bogus"]),
     (["frobnicate"], ["frobnicate"]),

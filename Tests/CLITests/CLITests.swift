@@ -211,6 +211,28 @@ final class CLITests: XCTestCase {
     try checkKilledResumes(compress, steps: 3000, "a.hinr", "b.hinr") { $0 + ".ckpt" }
   }
 
+  /// A NeRF fit to a view folder killed with SIGKILL after a periodic checkpoint and resumed writes the same
+  /// scene model, byte for byte; `render` draws one pose (with depth and opacity maps) and a turntable.
+  func testKilledSceneFitResumesAndRenders() throws {
+    try Data("v -0.6 -0.5 -0.4\nv 0.7 -0.4 -0.3\nv 0 0.8 -0.2\nv 0.1 0 0.9\nf 1 3 2\nf 1 2 4\nf 2 3 4\nf 3 1 4\n".utf8)
+      .write(to: dir.appendingPathComponent("tet.obj"))
+    let (s, _, err) = try run(["render-views", "tet.obj", "-o", "views", "--views", "6", "--size", "12", "--seed", "4"])
+    XCTAssertEqual(s, 0, err)
+    let fit = ["fit", "views", "--steps", "1500", "--batch", "64", "--samples", "8", "--layers", "1", "--width", "16",
+               "--checkpoint-every", "150", "--holdout", "1", "--seed", "2"]
+    try checkKilledResumes(fit, steps: 1500, "a.safetensors", "b.safetensors") { $0 }
+    let (s2, _, err2) = try run(["render", "a.safetensors", "--pose", "-30,20", "-o", "v.png", "--depth", "d.png", "--opacity", "o.png", "--size", "20"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(err2.contains("1 view of 20x20"), err2)
+    let (s3, _, err3) = try run(["render", "a.safetensors", "--turntable", "6", "--columns", "3", "-o", "t.png"])
+    XCTAssertEqual(s3, 0, err3)
+    for (file, width, height) in [("v.png", 20, 20), ("d.png", 20, 20), ("o.png", 20, 20), ("t.png", 36, 24)] {
+      let png = try Data(contentsOf: dir.appendingPathComponent(file))
+      let be = { (o: Int) in png[o..<o + 4].reduce(0) { $0 << 8 | Int($1) } }
+      XCTAssertEqual([be(16), be(20)], [width, height], file)
+    }
+  }
+
   func testFitDecodeEvalRoundTrip() throws {
     let src = try image("g.png")
     let (s, _, err) = try run(["fit", src, "-o", "m.safetensors", "--steps", "150", "--layers", "2", "--width", "32"])

@@ -126,20 +126,35 @@ final class VolumeRenderingTests: XCTestCase {
     let views = cams.map { renderer.render($0).compositing(background: 1) }
     let train = MultiViewScene(cameras: Array(cams.prefix(12)), views: Array(views.prefix(12)))
     let net = HypoNet(kind: .nerf, inputDim: 3, outputDim: 4, hiddenLayers: 3, width: 64, frequencies: 6, sigma: 8)
-    var settings = SceneFitter.Settings()
-    (settings.raysPerStep, settings.samples, settings.learningRate, settings.seed) = (512, 32, 3e-3, 2)
-    func fit() throws -> SceneFitter {
-      let f = SceneFitter(scene: train, net: net, settings: settings)
-      for _ in 0..<250 { _ = try f.trainStep() }
+    let settings = FitSettings(steps: 250, learningRate: 3e-3, batch: 512, seed: 2)
+    let rendering = SceneRendering(samples: 32, density: .relu)
+    func fit(steps: Int = 250) throws -> SceneFitter {
+      let f = SceneFitter(scene: train, net: net, settings: settings, rendering: rendering)
+      for _ in 0..<steps { _ = try f.trainStep() }
       return f
     }
     let fitter = try fit()
     let held = Array(zip(cams, views).suffix(4))
-    let fitted = held.map { Metrics.psnr(fitter.render($0.0).pixels, $0.1.pixels) }.reduce(0, +) / 4
+    let model = fitter.model
+    let fitted = held.map { Metrics.psnr(model.render($0.0).rgb.pixels, $0.1.pixels) }.reduce(0, +) / 4
     let mean = Tensor.concat(held.map { $0.1.pixels.reshaped([256, 3]) }, axis: 0).mean(axis: 0)
     let constant = held.map { v in Metrics.psnr(mean.reshaped([1, 1, 3]) * Tensor.full([16, 16, 1], 1), v.1.pixels) }.reduce(0, +) / 4
     XCTAssertGreaterThan(fitted, 25, "held-out PSNR \(fitted) dB (31.5 when written)")
     XCTAssertGreaterThan(fitted, constant + 12, "held-out PSNR \(fitted) dB against the best constant's \(constant) dB")
-    XCTAssertEqual(try fit().render(held[0].0).pixels.scalars, fitter.render(held[0].0).pixels.scalars)
+    XCTAssertEqual(try fit().model.render(held[0].0).rgb.pixels.scalars, model.render(held[0].0).rgb.pixels.scalars)
+
+    // A checkpoint at step 100, resumed, continues to the same weights as the uninterrupted fit; the saved
+    // model renders what the fitter renders; another scene's views are refused.
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("scene-\(UUID().uuidString).safetensors")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try fit(steps: 100).checkpoint(to: url)
+    let resumed = try SceneFitter.resume(from: url, scene: train)
+    XCTAssertEqual(resumed.step, 100)
+    for _ in 100..<250 { _ = try resumed.trainStep() }
+    XCTAssertEqual(resumed.parameters.layers.map(\.value.scalars), fitter.parameters.layers.map(\.value.scalars))
+    try resumed.checkpoint(to: url)
+    XCTAssertEqual(try SceneModel.load(url).render(held[1].0).rgb.pixels.scalars, model.render(held[1].0).rgb.pixels.scalars)
+    let other = MultiViewScene(cameras: Array(cams.suffix(12)), views: Array(views.suffix(12)))
+    XCTAssertThrowsError(try SceneFitter.resume(from: url, scene: other)) { XCTAssertTrue("\($0)".contains("other training views"), "\($0)") }
   }
 }

@@ -19,6 +19,34 @@ public struct FitSettings: Codable, Equatable, Sendable {
     self.seed = seed
     self.cosineDecay = cosineDecay
   }
+
+  /// The learning rate of `step`: constant, or the cosine decay to 5 %.
+  public func learningRate(at step: Int) -> Float {
+    cosineDecay ? LearningRateSchedule.cosine(warmup: 0, total: steps, minFactor: 0.05).rate(base: learningRate, step: step) : learningRate
+  }
+}
+
+/// A fit that runs step by step and saves its whole state (per-signal fields, scenes).
+public protocol ResumableFit: AnyObject {
+  var settings: FitSettings { get }
+  var step: Int { get }
+  /// One optimizer step: the loss and the batch's quality (PSNR in dB, or IoU in % for occupancy).
+  func trainStep() throws -> (Float, Double)
+  /// Writes the parameters, configuration and training state atomically, so that a resumed fit
+  /// continues exactly.
+  func checkpoint(to url: URL) throws
+}
+
+extension ResumableFit {
+  /// Runs until `settings.steps` or until `shouldStop()` returns true (checked every step).
+  public func run(shouldStop: () -> Bool = { false }, progress: (FitProgress) -> Void) throws {
+    let start = DispatchTime.now().uptimeNanoseconds
+    while step < settings.steps && !shouldStop() {
+      let (loss, psnr) = try trainStep()
+      progress(FitProgress(step: step, steps: settings.steps, loss: loss, psnr: psnr,
+                           seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9))
+    }
+  }
 }
 
 /// Why a fit stopped early.
@@ -61,7 +89,7 @@ public struct FitProgress {
 
 /// Fits a hyponet to one signal with Adam on full or random coordinate batches, resumable exactly:
 /// the state (parameters, Adam moments, step, sampler RNG) is what `checkpoint` saves.
-public final class FieldFitter {
+public final class FieldFitter: ResumableFit {
   public let net: HypoNet
   /// The settings; `steps` may be raised to continue a resumed fit.
   public var settings: FitSettings
@@ -107,9 +135,7 @@ public final class FieldFitter {
       x = x.gather(axis: 0, indices: idx)
       y = y.gather(axis: 0, indices: idx)
     }
-    optimizer.learningRate = settings.cosineDecay
-      ? LearningRateSchedule.cosine(warmup: 0, total: settings.steps, minFactor: 0.05).rate(base: settings.learningRate, step: step)
-      : settings.learningRate
+    optimizer.learningRate = settings.learningRate(at: step)
     var prediction = y
     let occupancy = signal.info.kind == .occupancy
     let loss = optimizer.minimize(parameters) {
@@ -126,16 +152,6 @@ public final class FieldFitter {
     }
     let r = Double(signal.range)
     return (loss, 10 * Foundation.log10(r * r / max(Double(loss), 1e-20)))
-  }
-
-  /// Runs until `settings.steps` or until `shouldStop()` returns true (checked every step).
-  public func run(shouldStop: () -> Bool = { false }, progress: (FitProgress) -> Void) throws {
-    let start = DispatchTime.now().uptimeNanoseconds
-    while step < settings.steps && !shouldStop() {
-      let (loss, psnr) = try trainStep()
-      progress(FitProgress(step: step, steps: settings.steps, loss: loss, psnr: psnr,
-                           seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9))
-    }
   }
 
   /// The INR evaluated on the signal's own coordinates, in chunks.

@@ -46,7 +46,12 @@ public struct FittedModel {
       parameters = []
       return
     }
-    parameters = try n.layerShapes.enumerated().map { k, shape in
+    parameters = try Self.layers(of: n, in: file, path: path)
+  }
+
+  /// The packed layers "layers.k" of `net` in a model file, each checked against its shape.
+  static func layers(of net: HypoNet, in file: SafeTensors.File, path: String) throws -> [Tensor] {
+    try net.layerShapes.enumerated().map { k, shape in
       guard let t = file["layers.\(k)"] else { throw FitError(description: "\(path): missing tensor layers.\(k)") }
       guard t.shape == [shape.0 + 1, shape.1] else {
         throw FitError(description: "\(path): layers.\(k) has shape \(t.shape), expected [\(shape.0 + 1), \(shape.1)]")

@@ -17,10 +17,8 @@ struct TrainingReport {
   /// Rows of images [N, S, S, C] (values clamped to [0, 1]), one above the other, up to `count` columns.
   static func grid(_ rows: [Tensor], count: Int = 8) -> Image {
     let n = min(count, rows[0].shape[0]), s = rows[0].shape[1], c = rows[0].shape[3]
-    func row(_ t: Tensor) -> Tensor {
-      Tensor.concat((0..<n).map { t.slice(axis: 0, $0, $0 + 1).reshaped([s, s, c]) }, axis: 1)
-    }
-    return Image(pixels: Tensor.concat(rows.map { row(Metrics.quantized8($0)) }, axis: 0))
+    let images = rows.flatMap { t in (0..<n).map { Image(pixels: Metrics.quantized8(t.slice(axis: 0, $0, $0 + 1).reshaped([s, s, c]))) } }
+    return Image.tiled(images, columns: n)
   }
 
   /// The sample pictures: images as rows of inputs, the observed context (partial observation),

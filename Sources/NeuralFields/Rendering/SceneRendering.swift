@@ -1,0 +1,72 @@
+import HyperNN
+import HyperTensor
+import Signals
+
+/// How a scene's radiance field is rendered (NeRF, Mildenhall et al. 2020, Sec. 4): `samples` depths per
+/// ray in [near, far] (Eq. 2) and the density activation of the quadrature (Eq. 3, `VolumeRendering`).
+public struct SceneRendering: Codable, Equatable, Sendable {
+  public var near: Float
+  public var far: Float
+  public var samples: Int
+  public var density: VolumeRendering.Density
+
+  public init(near: Float = 2, far: Float = 6, samples: Int = 64, density: VolumeRendering.Density = .softplus) {
+    self.near = near
+    self.far = far
+    self.samples = samples
+    self.density = density
+  }
+
+  /// The most samples per ray.
+  public static let sampleLimit = 2...1024
+
+  /// Values that cannot render, as "NAME ..." lines (empty when usable); `prefix` names where they came from.
+  public func problems(prefix: String) -> [String] {
+    [Limits.check("\(prefix)samples", samples, Self.sampleLimit),
+     near.isFinite && near >= 0 ? nil : "\(prefix)near must be a finite number >= 0, got \(near)",
+     far.isFinite && far > near && far <= 1e6 ? nil : "\(prefix)far must be finite, above near (\(near)) and at most 1e6, got \(far)"].compactMap { $0 }
+  }
+
+  /// The composited rays (origins and unit directions [R, 3]) at depths [R, P] through `net` with
+  /// `weights` (3-D points to three colour logits and a raw density), over white; differentiable.
+  public func render(_ net: HypoNet, _ weights: INRWeights, origins: Tensor, directions: Tensor, depths: Tensor) -> VolumeRendering.Output {
+    let r = depths.shape[0], p = depths.shape[1]
+    let points = VolumeRendering.points(origins: origins, directions: directions, depths: depths).reshaped([r * p, 3])
+    let raw = net(points, weights).reshaped([r, p, 4])
+    return VolumeRendering.composite(raw: raw, depths: depths, density: density)
+  }
+
+  /// The view from `camera` at the unjittered depths, `chunk` rays at a time, without gradients.
+  public func view(_ net: HypoNet, _ weights: INRWeights, camera: PinholeCamera, chunk: Int = 4096) -> RenderedView {
+    let (o, d) = camera.rays(), n = o.shape[0]
+    let parts = stride(from: 0, to: n, by: chunk).map { s -> VolumeRendering.Output in
+      let e = min(n, s + chunk)
+      let t = VolumeRendering.depths(rays: e - s, samples: samples, near: near, far: far)
+      return GradMode.withoutGradients { render(net, weights, origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e), depths: t) }
+    }
+    let h = camera.height, w = camera.width
+    return RenderedView(rgb: Image(pixels: Tensor.concat(parts.map(\.rgb), axis: 0).reshaped([h, w, 3])),
+                        depth: Tensor.concat(parts.map(\.depth), axis: 0).reshaped([h, w]),
+                        opacity: Tensor.concat(parts.map(\.opacity), axis: 0).reshaped([h, w]), near: near, far: far)
+  }
+}
+
+/// A rendered view: colour over white, expected depth and opacity per pixel ([H, W] each).
+public struct RenderedView {
+  public var rgb: Image
+  public var depth: Tensor
+  public var opacity: Tensor
+  /// The depth range the rays were sampled in.
+  public var near: Float, far: Float
+
+  /// The opacity as a grey image (white: opaque).
+  public var opacityImage: Image { Image(pixels: opacity.reshaped(opacity.shape + [1])) }
+
+  /// The depth of the opaque part as a grey image: the expected depth divided by the opacity, mapped
+  /// from near (white) to far (black); transparent pixels (opacity below 0.05) are black.
+  public var depthImage: Image {
+    let d = depth.scalars, a = opacity.scalars, span = far - near
+    let grey = (0..<d.count).map { i -> Float in a[i] < 0.05 ? 0 : min(max(1 - (d[i] / a[i] - near) / span, 0), 1) }
+    return Image(pixels: Tensor(shape: depth.shape + [1], scalars: grey))
+  }
+}
