@@ -252,6 +252,7 @@ final class BadInputMatrixTests: XCTestCase {
     (["render", "scene.safetensors", "-o", "scene.safetensors", "--pose", "1,2"], ["written as .png"]),
     (["render", "m.safetensors", "-o", "r.png", "--pose", "1,2"], ["m.safetensors", "not a HyperINR scene model"]),
     (["render", "junk.safetensors", "-o", "r.png", "--pose", "1,2"], ["junk.safetensors"]),
+    (["decode", "scene.safetensors", "-o", "r.png"], ["scene.safetensors", "holds a scene", "hyperinr render"]),
     (["render", "scene.safetensors", "-o", "r.png", "--turntable", "0"], ["--turntable must be in 1...360"]),
     // Unknown options and commands.
     (["fit", "in.png", "-o", "m2.safetensors", "--bogus"], ["--bogus"]),

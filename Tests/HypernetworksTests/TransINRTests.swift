@@ -62,9 +62,9 @@ final class TransINRTests: XCTestCase {
     XCTAssertLessThan(last, 0.7 * l0.item())
     let generated = model.inferenceWeights(for: obs)
     let before = Loss.mse(model.hyponet(obs.coords, generated), obs.targets).item()
-    let tuned = TestTimeOptimization.refine(generated, hyponet: model.hyponet, observations: obs, steps: 20, learningRate: 1e-3)
+    let tuned = TestTimeOptimization.refine(generated, objective: Objective(hyponet: model.hyponet), observations: obs, steps: 20, learningRate: 1e-3)
     XCTAssertLessThan(Loss.mse(model.hyponet(obs.coords, tuned), obs.targets).item(), before)
-    let none = TestTimeOptimization.refine(generated, hyponet: model.hyponet, observations: obs, steps: 0)
+    let none = TestTimeOptimization.refine(generated, objective: Objective(hyponet: model.hyponet), observations: obs, steps: 0)
     XCTAssertEqual(none.packed.map(\.scalars), generated.packed.map(\.scalars))
   }
 }

@@ -49,10 +49,11 @@ public final class DataTokenizer {
   /// The checks shared by the transformer methods, as "key.field: expected" lines.
   public static func problems(patch: Int, dim: Int, depth: Int, heads: Int, key: String, task: any INRTask) -> [String] {
     var p: [String] = []
-    if patch < 1 || task.grid.contains(where: { $0 % patch != 0 }) {
-      p.append("\(key).patch: must divide the signal size \(task.grid.map(String.init).joined(separator: "x")), got \(patch)")
+    let grid = task.observedGrid
+    if patch < 1 || grid.contains(where: { $0 % patch != 0 }) {
+      p.append("\(key).patch: must divide the signal size \(grid.map(String.init).joined(separator: "x")), got \(patch)")
     }
-    if task.grid.count > 2 { p.append("\(key): patches of \(task.grid.count)-D signals are not supported") }
+    if grid.count > 2 { p.append("\(key): patches of \(grid.count)-D signals are not supported") }
     if heads < 1 || dim < 1 || dim % heads != 0 { p.append("\(key).heads: must divide \(key).dim \(dim), got \(heads)") }
     if depth < 1 { p.append("\(key).depth: must be positive, got \(depth)") }
     return p

@@ -46,7 +46,8 @@ public struct GeneralizableModel {
   /// observed samples (Trans-INR Sec. 4.4).
   public func weights(for obs: Observations, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4) -> INRWeights {
     let w = predictor.inferenceWeights(for: obs)
-    return TestTimeOptimization.refine(w, hyponet: predictor.hyponet, observations: obs, steps: ttoSteps, learningRate: ttoLearningRate)
+    let plain = Objective(hyponet: predictor.hyponet, rendering: predictor.objective.rendering)
+    return TestTimeOptimization.refine(w, objective: plain, observations: obs, steps: ttoSteps, learningRate: ttoLearningRate)
   }
 
   /// INR weights for `signals` [B, grid..., C] as the model observes them.
@@ -59,10 +60,19 @@ public struct GeneralizableModel {
   public func reconstructWithScale(_ signals: Tensor, ttoSteps: Int = 0, ttoLearningRate: Float = 1e-4,
                                    contextSeed: UInt64 = 0) -> (mean: Tensor, scale: Tensor?) {
     let w = weights(for: signals, ttoSteps: ttoSteps, ttoLearningRate: ttoLearningRate, contextSeed: contextSeed)
-    var out = GradMode.withoutGradients { predictor.hyponet(task.coords, w) }
+    var out = GradMode.withoutGradients { predictions(at: task.queries(of: signals), w) }
     if out.rank == 2 { out = out.repeated(batch: signals.shape[0]) }  // every layer shared
     let (mean, scale) = predictor.hyponet.split(out)
     return (task.signals(fromSamples: mean), scale.map(task.signals(fromSamples:)))
+  }
+
+  /// The predictor's outputs at query coordinates [N, D] or [B, N, D]; rays of a radiance field in chunks of
+  /// `rayChunk` per instance, so that their sample points stay within bounded memory.
+  func predictions(at queries: Tensor, _ w: INRWeights, rayChunk: Int = 2048) -> Tensor {
+    let objective = predictor.objective, n = queries.shape[queries.rank - 2]
+    guard objective.rendering != nil, n > rayChunk else { return objective.predict(queries, w) }
+    let parts = stride(from: 0, to: n, by: rayChunk).map { objective.predict(queries.slice(axis: 1, $0, min(n, $0 + rayChunk)), w) }
+    return Tensor.concat(parts, axis: 1)
   }
 
   /// Reconstructions [B, grid..., C] of `signals` (the means, for a probabilistic INR).

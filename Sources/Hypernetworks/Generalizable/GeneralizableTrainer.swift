@@ -46,24 +46,10 @@ public final class GeneralizableTrainer {
     return (loss, method.hyponet.isProbabilistic ? .nan : 10 * Foundation.log10(r * r / max(Double(loss), 1e-20)))
   }
 
-  /// What the method observes of `signals` and where it is scored, drawn from the trainer's stream: with
-  /// a context fraction, a random context of each signal, scored on every sample or on `train.pixels`
-  /// random ones; otherwise every sample, or the same `train.pixels` random samples for both.
+  /// What the method observes of `signals` and where it is scored (`INRTask.trainingBatch`), drawn from
+  /// the trainer's stream.
   func batch(_ signals: Tensor) -> TrainingBatch {
-    let n = task.sampleCount, partial = config.isPartial
-    var obs = partial ? task.observations(of: signals, contextFraction: config.data.contextFraction ?? 1, rng: &rng)
-                      : task.observations(of: signals)
-    var qx = task.coords, qy = task.samples(signals)
-    if config.train.pixels > 0 && config.train.pixels < n {
-      let idx = (0..<config.train.pixels).map { _ in rng.nextInt(below: n) }
-      qx = qx.gather(axis: 0, indices: idx)
-      qy = qy.gather(axis: 1, indices: idx)
-      if !partial {
-        obs.coords = qx
-        obs.targets = qy
-      }
-    }
-    return TrainingBatch(observations: obs, queryCoords: qx, queryTargets: qy)
+    task.trainingBatch(signals, pixels: config.train.pixels, contextFraction: config.isPartial ? config.data.contextFraction : nil, rng: &rng)
   }
 
   // MARK: checkpoints

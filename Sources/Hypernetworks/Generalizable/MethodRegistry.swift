@@ -18,12 +18,12 @@ public struct MethodContext {
     self.nllBeta = nllBeta
   }
 
-  /// The data tokens' patches: the task's channels, plus the observation mask when partial.
+  /// The data tokens' patches of what the task observes: its channels, plus the observation mask when partial.
   public func patches(_ patch: Int) -> GridPatches {
-    GridPatches(grid: task.grid, channels: task.channels + (partial ? 1 : 0), patch: patch)
+    GridPatches(grid: task.observedGrid, channels: task.observedChannels + (partial ? 1 : 0), patch: patch)
   }
 
-  public var objective: Objective { Objective(hyponet: hyponet, nllBeta: nllBeta) }
+  public var objective: Objective { Objective(hyponet: hyponet, nllBeta: nllBeta, rendering: task.rendering) }
 }
 
 /// A method that can be named in a training config: its settings section, their checks, and how it is

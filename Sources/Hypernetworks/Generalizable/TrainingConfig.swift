@@ -144,12 +144,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
   }
 
-  /// The hyponet of the run: Fourier features, ReLU MLP from the task's coordinates to its channels, plus
-  /// the task's output bias (0.5 for images in [0, 1]).
-  public func hyponet(for task: any INRTask) -> HypoNet {
-    HypoNet(kind: .fourier, inputDim: task.grid.count, outputDim: task.channels, hiddenLayers: inr.hiddenLayers, width: inr.width,
-            frequencies: inr.frequencies, sigma: inr.sigma, outputBias: task.outputBias, probabilistic: probabilistic)
-  }
+  /// The hyponet of the run (`INRTask.hyponet`: for images and audio Fourier features and a ReLU MLP from
+  /// the coordinates to the channels, plus the output bias, 0.5 for images in [0, 1]).
+  public func hyponet(for task: any INRTask) -> HypoNet { task.hyponet(inr, probabilistic: probabilistic) }
 
   /// Whether models see only a context subset of each signal.
   public var isPartial: Bool { (data.contextFraction ?? 1) < 1 }
@@ -180,8 +177,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   func estimatedBytes(_ task: any INRTask) -> Int {
     let grid = task.grid.reduce(1, *), net = hyponet(for: task)
     let queries = train.pixels > 0 ? min(train.pixels, grid) : grid
-    let perQuery = net.encodedDim + 3 * net.width * net.hiddenLayers + 2 * task.channels
-    return 4 * train.batch * (4 * grid * task.channels + 8 * queries * perQuery)
+    let perQuery = (net.encodedDim + 3 * net.width * net.hiddenLayers + 2 * net.outputDim) * (task.rendering?.samples ?? 1)
+    return 4 * train.batch * (4 * grid * task.observedChannels + 8 * queries * perQuery)
   }
 
   /// Problems a run would otherwise hit late, as "key: what is expected" lines.

@@ -30,6 +30,7 @@ public struct FittedModel {
   public static func load(_ url: URL) throws -> FittedModel { try FittedModel(file: SafeTensors.read(url), path: url.path) }
 
   init(file: SafeTensors.File, path: String, requireLayers: Bool = true) throws {
+    if SceneModel.isScene(file) { throw FitError(description: "\(path): holds a scene (a NeRF), not a field; draw its views with `hyperinr render`") }
     guard file.metadata["hyperinr.format"] == Self.format else {
       throw FitError(description: "\(path): not a HyperINR field model (metadata hyperinr.format is \(file.metadata["hyperinr.format"].map { "'\($0)'" } ?? "missing"), expected '\(Self.format)')")
     }

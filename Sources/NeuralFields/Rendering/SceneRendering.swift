@@ -27,12 +27,13 @@ public struct SceneRendering: Codable, Equatable, Sendable {
      far.isFinite && far > near && far <= 1e6 ? nil : "\(prefix)far must be finite, above near (\(near)) and at most 1e6, got \(far)"].compactMap { $0 }
   }
 
-  /// The composited rays (origins and unit directions [R, 3]) at depths [R, P] through `net` with
-  /// `weights` (3-D points to three colour logits and a raw density), over white; differentiable.
+  /// The composited rays (origins and unit directions [R, 3], or [B, R, 3] for a batch of B fields with
+  /// `weights` per instance) at depths [B R, P] through `net` (3-D points to three colour logits and a raw
+  /// density), over white; differentiable. The outputs are per ray, [B R, ...].
   public func render(_ net: HypoNet, _ weights: INRWeights, origins: Tensor, directions: Tensor, depths: Tensor) -> VolumeRendering.Output {
-    let r = depths.shape[0], p = depths.shape[1]
-    let points = VolumeRendering.points(origins: origins, directions: directions, depths: depths).reshaped([r * p, 3])
-    let raw = net(points, weights).reshaped([r, p, 4])
+    let lead = Array(origins.shape.dropLast()), r = depths.shape[0], p = depths.shape[1]
+    let points = VolumeRendering.points(origins: origins.reshaped([r, 3]), directions: directions.reshaped([r, 3]), depths: depths)
+    let raw = net(points.reshaped(lead.dropLast() + [lead[lead.count - 1] * p, 3]), weights).reshaped([r, p, 4])
     return VolumeRendering.composite(raw: raw, depths: depths, density: density)
   }
 

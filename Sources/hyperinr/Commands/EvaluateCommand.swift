@@ -57,10 +57,10 @@ struct Evaluate: ParsableCommand {
         m = try GeneralizableModel.load(URL(fileURLWithPath: model))
       } else if let config {
         let cfg = try TrainingConfigFile.load(config, overrides: overrides)
-        let task = try cfg.makeTask(), net = cfg.hyponet(for: task)
-        let baseline: any INRPredictor = standardSteps.map { StandardBaseline(hyponet: net, steps: $0, learningRate: standardLR, seed: cfg.train.seed) }
-          ?? ConstantBaseline(hyponet: net)
-        m = GeneralizableModel(config: cfg, task: task, predictor: baseline)
+        let context = try cfg.context(), plain = Objective(hyponet: context.hyponet, rendering: context.task.rendering)
+        let baseline: any INRPredictor = standardSteps.map { StandardBaseline(objective: plain, steps: $0, learningRate: standardLR, seed: cfg.train.seed) }
+          ?? ConstantBaseline(objective: plain)
+        m = GeneralizableModel(config: cfg, task: context.task, predictor: baseline)
       } else {
         throw ValidationError("give --model, or --standard-steps or --constant with --config")
       }

@@ -62,7 +62,7 @@ public final class LearnedInit: Module, RegisteredMethod {
     let theta = layers.map { $0.value.repeated(batch: b) }
     let adapted = InnerLoop.adapt(theta, steps: steps ?? settings.innerSteps, learningRate: settings.innerLearningRate,
                                   createGraph: createGraph) { w in
-      objective.loss(hyponet(observations.coords, INRWeights(packed: w)), observations.targets) * Float(b)
+      objective.loss(at: observations.coords, INRWeights(packed: w), observations.targets) * Float(b)
     }
     return INRWeights(packed: adapted)
   }
@@ -78,7 +78,7 @@ public final class LearnedInit: Module, RegisteredMethod {
     let epsilon = settings.metaStepSize ?? optimizer.learningRate
     let adapted = adapt(batch.observations, createGraph: false).detached()
     return GradMode.withoutGradients {
-      let loss = objective.loss(hyponet(batch.queryCoords, adapted), batch.queryTargets).item()
+      let loss = objective.loss(at: batch.queryCoords, adapted, batch.queryTargets).item()
       for (p, w) in zip(layers, adapted.packed) { p.assign(p.value + (w.mean(axis: 0) - p.value) * epsilon) }
       return loss
     }

@@ -58,7 +58,7 @@ public final class MetaIPC: Module, RegisteredMethod {
     let u0 = initialFactor.value.repeated(batch: b)
     let u = InnerLoop.adapt([u0], steps: settings.innerSteps, learningRate: settings.innerLearningRate, createGraph: createGraph,
                             stepScale: { $0.square().sum(axes: [1, 2], keepdims: true) }) { u in
-      objective.loss(hyponet(observations.coords, inr.weights(u: u[0])), observations.targets) * Float(b)
+      objective.loss(at: observations.coords, inr.weights(u: u[0]), observations.targets) * Float(b)
     }
     return inr.weights(u: u[0])
   }

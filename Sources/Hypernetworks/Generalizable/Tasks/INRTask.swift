@@ -41,8 +41,9 @@ public struct Calibration: Sendable {
 }
 
 /// A generalizable-INR task: a kind of signal on a grid, with its data sets, coordinates, what a model
-/// observes of a signal, and the metrics of a reconstruction. Image reconstruction and audio
-/// reconstruction today; view synthesis joins later.
+/// observes of a signal and where it is queried, and the metrics of a reconstruction. Image and audio
+/// reconstruction observe and query the signal's own grid (the defaults below); view synthesis observes
+/// support views and queries rays of the others through a radiance field.
 public protocol INRTask {
   /// The grid of every signal ([S, S] images, [T] audio) and the channels per sample.
   var grid: [Int] { get }
@@ -61,15 +62,57 @@ public protocol INRTask {
   func load(_ url: URL, seed: UInt64) throws -> Tensor
   /// The score of each reconstruction [B, grid..., C] against its signal [B, grid..., C].
   func scores(_ reconstructions: Tensor, _ signals: Tensor) -> [SignalScore]
+
+  // Requirements with defaults (a signal observed and queried on its own grid):
+  /// The hyponet of a run with these sizes: Fourier features, ReLU MLP from the coordinates to the channels,
+  /// plus `outputBias`.
+  func hyponet(_ inr: TrainingConfig.INR, probabilistic: Bool?) -> HypoNet
+  /// Set when queries are rays rendered through a radiance field (`Objective.predict`).
+  var rendering: SceneRendering? { get }
+  /// The grid and channels of what a model observes (`Observations.signals`), which data tokens patch.
+  var observedGrid: [Int] { get }
+  var observedChannels: Int { get }
+  /// Every sample of every signal observed.
+  func observations(of signals: Tensor) -> Observations
+  /// A training batch of `signals`: what the method observes (with `contextFraction`, a random context of
+  /// each signal) and where it is scored (every sample, or `pixels` random ones), drawn from `rng`.
+  func trainingBatch(_ signals: Tensor, pixels: Int, contextFraction: Float?, rng: inout RandomGenerator) -> TrainingBatch
+  /// The query coordinates of every sample of `signals` (a reconstruction): [N, D] shared, or [B, N, D].
+  func queries(of signals: Tensor) -> Tensor
 }
 
 extension INRTask {
   public var sampleCount: Int { grid.reduce(1, *) }
 
+  public func hyponet(_ inr: TrainingConfig.INR, probabilistic: Bool?) -> HypoNet {
+    HypoNet(kind: .fourier, inputDim: grid.count, outputDim: channels, hiddenLayers: inr.hiddenLayers, width: inr.width,
+            frequencies: inr.frequencies, sigma: inr.sigma, outputBias: outputBias, probabilistic: probabilistic)
+  }
+
+  public var rendering: SceneRendering? { nil }
+  public var observedGrid: [Int] { grid }
+  public var observedChannels: Int { channels }
+  public func queries(of signals: Tensor) -> Tensor { coords }
+
+  public func trainingBatch(_ signals: Tensor, pixels: Int, contextFraction: Float?, rng: inout RandomGenerator) -> TrainingBatch {
+    let n = sampleCount, partial = (contextFraction ?? 1) < 1
+    var obs = partial ? observations(of: signals, contextFraction: contextFraction ?? 1, rng: &rng) : observations(of: signals)
+    var qx = coords, qy = samples(signals)
+    if pixels > 0 && pixels < n {
+      let idx = (0..<pixels).map { _ in rng.nextInt(below: n) }
+      qx = qx.gather(axis: 0, indices: idx)
+      qy = qy.gather(axis: 1, indices: idx)
+      if !partial {
+        obs.coords = qx
+        obs.targets = qy
+      }
+    }
+    return TrainingBatch(observations: obs, queryCoords: qx, queryTargets: qy)
+  }
+
   /// Signals [B, grid..., C] as samples [B, N, C].
   public func samples(_ signals: Tensor) -> Tensor { signals.reshaped([signals.shape[0], sampleCount, channels]) }
 
-  /// Every sample of every signal observed.
   public func observations(of signals: Tensor) -> Observations {
     Observations(signals: signals, coords: coords, targets: samples(signals))
   }
