@@ -60,6 +60,9 @@ public struct Image {
     return Image(pixels: color * a + (1 - a) * bg)
   }
 
+  /// A grey image as RGB (other images as they are).
+  public var rgb: Image { channels == 1 ? Image(pixels: pixels.broadcast(to: [height, width, 3])) : self }
+
   /// Images of one size and channel count side by side, `columns` to a row, row after row (a last short
   /// row is filled with white).
   public static func tiled(_ images: [Image], columns: Int) -> Image {

@@ -4,7 +4,7 @@ import Foundation
 /// `root/<singular>_splits.json`, e.g. learnit_shapenet/chairs and chair_splits.json), as `ViewDataset`
 /// writes it too. Objects whose transforms.json is missing or unusable, or that lack a view's PNG, are
 /// skipped with a warning (as the LearnIt loaders skip missing objects); views load composited on white.
-public struct LearnItFolder {
+public struct LearnItFolder: Sendable {
   public let root: URL
   public let category: String
   /// The object folders of the split that have everything, in the split file's order.
@@ -12,8 +12,9 @@ public struct LearnItFolder {
   /// One line per skipped object.
   public let warnings: [String]
 
-  /// Opens `split` ("train", "val" or "test") of `category` (plural, as the folder: chairs, cars, lamps).
-  public init(root: URL, category: String, split: String) throws {
+  /// Opens `split` ("train", "val" or "test") of `category` (plural, as the folder: chairs, cars, lamps);
+  /// with `allowEmpty` a split that lists no ids opens with no objects.
+  public init(root: URL, category: String, split: String, allowEmpty: Bool = false) throws {
     self.root = root
     self.category = category
     let singular = category.hasSuffix("s") ? String(category.dropLast()) : category
@@ -35,7 +36,7 @@ public struct LearnItFolder {
         warnings.append("skipped object \(id): \(error)")
       }
     }
-    guard !objects.isEmpty else {
+    guard !objects.isEmpty || (allowEmpty && ids.isEmpty) else {
       throw SignalError(root.appendingPathComponent(category).path, "has no usable object of split '\(split)' (\(ids.count) listed\(warnings.first.map { "; first problem: \($0)" } ?? ""))")
     }
     self.objects = objects

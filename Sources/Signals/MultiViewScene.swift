@@ -20,7 +20,9 @@ public struct MultiViewScene {
   private struct Transforms: Codable {
     var cameraAngleX: Float?
     var frames: [Frame]?
-    enum CodingKeys: String, CodingKey { case cameraAngleX = "camera_angle_x", frames }
+    /// A single camera's file has its matrix at the top level instead of frames.
+    var transformMatrix: [[Float]]?
+    enum CodingKeys: String, CodingKey { case cameraAngleX = "camera_angle_x", frames, transformMatrix = "transform_matrix" }
   }
 
   private struct Frame: Codable {
@@ -62,6 +64,20 @@ public struct MultiViewScene {
   /// (its directories are ignored; a symbolic link there is followed, as for any input file).
   public static func index(_ folder: URL) throws -> Index {
     let jsonURL = folder.appendingPathComponent("transforms.json")
+    let (t, angle) = try transforms(jsonURL)
+    guard let frames = t.frames, !frames.isEmpty else { throw SignalError(jsonURL.path, "has no frames") }
+    guard frames.count <= frameLimit else { throw SignalError(jsonURL.path, "has \(frames.count) frames, more than the \(frameLimit) a scene may have") }
+    return Index(angleX: angle, frames: try frames.enumerated().map { i, f in
+      guard let path = f.filePath, !path.isEmpty else { throw SignalError(jsonURL.path, "frame \(i) lacks file_path") }
+      let rows = try cameraToWorld(f.transformMatrix, of: "frame \(i)", in: jsonURL)
+      let name = (path as NSString).lastPathComponent
+      guard name != "..", name != "." else { throw SignalError(jsonURL.path, "frame \(i): file_path '\(path)' names no file") }
+      return (folder.appendingPathComponent(name.hasSuffix(".png") ? name : name + ".png"), rows)
+    })
+  }
+
+  /// A transforms.json (or single-camera JSON) and its checked field of view.
+  private static func transforms(_ jsonURL: URL) throws -> (Transforms, Float) {
     let data = try FileContents.read(jsonURL)
     let t: Transforms
     do { t = try JSONDecoder().decode(Transforms.self, from: data) } catch {
@@ -69,32 +85,49 @@ public struct MultiViewScene {
     }
     guard let angle = t.cameraAngleX else { throw SignalError(jsonURL.path, "lacks camera_angle_x (the horizontal field of view in radians)") }
     guard angle.isFinite, angle > 0, angle < .pi else { throw SignalError(jsonURL.path, "camera_angle_x must be in (0, pi) radians, got \(angle)") }
-    guard let frames = t.frames, !frames.isEmpty else { throw SignalError(jsonURL.path, "has no frames") }
-    guard frames.count <= frameLimit else { throw SignalError(jsonURL.path, "has \(frames.count) frames, more than the \(frameLimit) a scene may have") }
-    return Index(angleX: angle, frames: try frames.enumerated().map { i, f in
-      guard let path = f.filePath, !path.isEmpty else { throw SignalError(jsonURL.path, "frame \(i) lacks file_path") }
-      guard let m = f.transformMatrix else { throw SignalError(jsonURL.path, "frame \(i) lacks transform_matrix") }
-      guard m.count == 4, m.allSatisfy({ $0.count == 4 }), m.joined().allSatisfy(\.isFinite) else {
-        throw SignalError(jsonURL.path, "frame \(i): transform_matrix must be 4 x 4 finite numbers, got \(m.count) rows of \(m.prefix(4).map(\.count))\(m.count > 4 ? "..." : "")")
+    return (t, angle)
+  }
+
+  /// The checked rows of a transform_matrix (`what` names it in errors).
+  private static func cameraToWorld(_ m: [[Float]]?, of what: String, in jsonURL: URL) throws -> [SIMD4<Float>] {
+    guard let m else { throw SignalError(jsonURL.path, "\(what) lacks transform_matrix") }
+    guard m.count == 4, m.allSatisfy({ $0.count == 4 }), m.joined().allSatisfy(\.isFinite) else {
+      throw SignalError(jsonURL.path, "\(what): transform_matrix must be 4 x 4 finite numbers, got \(m.count) rows of \(m.prefix(4).map(\.count))\(m.count > 4 ? "..." : "")")
+    }
+    let rows = m.map { SIMD4($0[0], $0[1], $0[2], $0[3]) }
+    guard PinholeCamera.isRigid(rows) else {
+      throw SignalError(jsonURL.path, "\(what): transform_matrix is not a camera-to-world matrix (a rotation and a translation, last row 0 0 0 1)")
+    }
+    return rows
+  }
+
+  /// The camera of one view of `width` x `height` from a JSON file: {"camera_angle_x", "transform_matrix"},
+  /// or a transforms.json whose frame for the view is the one whose file_path names `view` (its file name
+  /// without extension).
+  public static func camera(json jsonURL: URL, view: URL, width: Int, height: Int) throws -> PinholeCamera {
+    let (t, angle) = try transforms(jsonURL)
+    let rows: [SIMD4<Float>]
+    if let frames = t.frames {
+      let stem = view.deletingPathExtension().lastPathComponent
+      guard let f = frames.first(where: { (($0.filePath ?? "") as NSString).lastPathComponent.replacingOccurrences(of: ".png", with: "") == stem }) else {
+        throw SignalError(jsonURL.path, "has no frame whose file_path names \(stem) (the view \(view.lastPathComponent))")
       }
-      let rows = m.map { SIMD4($0[0], $0[1], $0[2], $0[3]) }
-      guard PinholeCamera.isRigid(rows) else {
-        throw SignalError(jsonURL.path, "frame \(i): transform_matrix is not a camera-to-world matrix (a rotation and a translation, last row 0 0 0 1)")
-      }
-      let name = (path as NSString).lastPathComponent
-      guard name != "..", name != "." else { throw SignalError(jsonURL.path, "frame \(i): file_path '\(path)' names no file") }
-      return (folder.appendingPathComponent(name.hasSuffix(".png") ? name : name + ".png"), rows)
-    })
+      rows = try cameraToWorld(f.transformMatrix, of: "the frame of \(stem)", in: jsonURL)
+    } else {
+      rows = try cameraToWorld(t.transformMatrix, of: "the camera", in: jsonURL)
+    }
+    return PinholeCamera(width: width, height: height, angleX: angle, cameraToWorld: rows)
   }
 
   /// Reads a folder written by `write` (or a NeRF-synthetic / LearnIt object folder): `index`, then every
   /// view, which must be square and all of one size; with `background` the views are composited over it
-  /// (RGB), else kept as they are.
+  /// (grey views become RGB), else kept as they are.
   public static func load(_ folder: URL, background: Float? = nil) throws -> MultiViewScene {
     let index = try Self.index(folder)
     var cameras: [PinholeCamera] = [], views: [Image] = []
     for (imageURL, matrix) in index.frames {
-      let view = try Image.load(imageURL, alpha: background.map { .composite(background: $0) } ?? .keep)
+      var view = try Image.load(imageURL, alpha: background.map { .composite(background: $0) } ?? .keep)
+      if background != nil && view.channels == 1 { view = view.rgb }
       guard view.width == view.height else { throw SignalError(imageURL.path, "views must be square, got \(view.width)x\(view.height)") }
       if let first = views.first, first.width != view.width || first.channels != view.channels {
         throw SignalError(imageURL.path, "is \(view.width)x\(view.height) with \(view.channels) channels but the first view is \(first.width)x\(first.height) with \(first.channels)")

@@ -142,6 +142,33 @@ final class TrainCLITests: XCTestCase {
   }
 
 
+  /// View synthesis (task views) on a tiny rendered chair set, with foreground-biased ray sampling in its
+  /// first steps: a run killed with SIGKILL resumes with the losses of an uninterrupted one; the model
+  /// evaluates on the test objects and renders a turntable from one input view and its camera.
+  func testViewSynthesisRunResumesExactlyAfterSIGKILL() throws {
+    let (s0, _, err0) = try run(["make-views", "--category", "chairs", "--count", "10", "--views", "4", "--size", "12", "-o", "nv", "--seed", "1"])
+    XCTAssertEqual(s0, 0, err0)
+    try """
+      method: trans-inr
+      task: views
+      views: {views: 4, samples: 8, foregroundSteps: 30}
+      data: {train: nv/chairs, test: nv/chairs, size: 12, trainTransform: resize, testTransform: resize, testCount: 0}
+      inr: {hiddenLayers: 1, width: 16, frequencies: 4, sigma: 16}
+      transINR: {patch: 6, dim: 16, depth: 1, heads: 2, groups: 4}
+      train: {steps: 60, batch: 2, learningRate: 0.001, schedule: cosine, warmup: 5, pixels: 32, seed: 3,
+              logEvery: 1, evalEvery: 0, checkpointEvery: 25}
+      """.write(to: dir.appendingPathComponent("nv.yaml"), atomically: true, encoding: .utf8)
+    try checkKilledRunResumes("nv.yaml", steps: 60, a: "nv-a", b: "nv-b")
+    let (s, out, err) = try run(["evaluate", "--model", "nv-b/checkpoint.safetensors"])
+    XCTAssertEqual(s, 0, err)
+    XCTAssert(out.contains("objects (4 views of 12x12, 1 input; scored on the others): PSNR"), out)
+    let object = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("nv/chairs").path).sorted().first)
+    let (s2, out2, err2) = try run(["reconstruct", "--model", "nv-b/checkpoint.safetensors", "nv/chairs/\(object)/r_000.png",
+                                    "--camera", "nv/chairs/\(object)/transforms.json", "--turntable", "3", "-o", "turn.png", "--tto-steps", "2"])
+    XCTAssertEqual(s2, 0, err2)
+    XCTAssert(out2.contains("3 views of 12x12") && out2.contains("2 TTO steps"), out2)
+  }
+
   /// Checkpoints written before the framework (no format key; Fixtures/README.md) load and give the
   /// figures the build that wrote them printed; a file of an unknown format version is refused by name.
   func testVersion1CheckpointsStillLoad() throws {
@@ -168,6 +195,47 @@ final class TrainCLITests: XCTestCase {
     withUnsafeBytes(of: length) { data.replaceSubrange(0..<8, with: $0) }
     try data.write(to: dir.appendingPathComponent("v9.safetensors"))
     try expectOneLineError(["evaluate", "--model", "v9.safetensors"], in: dir, mentioning: ["v9.safetensors", "format 'generalizable-v9'", "generalizable-v2"])
+  }
+
+  /// View-synthesis configs and data that cannot work: one line each, naming the key or the object.
+  func testBadViewSynthesisConfigsGiveOneClearLine() throws {
+    let (s0, _, err0) = try run(["make-views", "--category", "lamps", "--count", "6", "--views", "3", "--size", "12", "-o", "nv", "--seed", "2"])
+    XCTAssertEqual(s0, 0, err0)
+    let base = """
+      method: trans-inr
+      task: views
+      data: {train: nv/lamps, test: nv/lamps, size: 12, trainTransform: resize, testTransform: resize, testCount: 0}
+      inr: {hiddenLayers: 1, width: 8, frequencies: 4, sigma: 16}
+      transINR: {patch: 6, dim: 16, depth: 1, heads: 2, groups: 4}
+      train: {steps: 3, batch: 2, learningRate: 0.001, schedule: cosine, warmup: 0, pixels: 16, seed: 3, logEvery: 1, evalEvery: 0, checkpointEvery: 0}
+      """
+    try base.write(to: dir.appendingPathComponent("nv.yaml"), atomically: true, encoding: .utf8)
+    let views = ["--set", "views={views: 3, samples: 4}"]
+    XCTAssertEqual(try run(["train", "--config", "nv.yaml", "--output", "ok"] + views).0, 0)
+    for (set, parts) in [([String](), ["views: required for task views"]),
+                         (["--set", "views={views: 3, support: 3, samples: 4}"], ["views.support must be in 1...2"]),
+                         (["--set", "views={views: 3, samples: 1}"], ["views.samples must be in 2...1024"]),
+                         (["--set", "views={views: 3, samples: 4, foregroundShare: 2}"], ["views.foregroundShare: must be in [0, 1]"]),
+                         (views + ["--set", "data.contextFraction=0.5"], ["data.contextFraction: not for task views"]),
+                         (views + ["--set", "probabilistic=true"], ["probabilistic: not for task views"]),
+                         (views + ["--set", "transINR.patch=5"], ["transINR.patch: must divide the signal size 12x12"]),
+                         (["--set", "views={views: 4, samples: 4}"], ["has 3 views, fewer than the 4 the task uses"]),
+                         (views + ["--set", "data.size=24"], ["has views of 12x12, not the task's 24x24"]),
+                         (views + ["--set", "data.train=nv/chairs"], ["chair_splits.json"]),
+                         (views + ["--set", "task=image"], ["views: only for task views"])] {
+      try expectOneLineError(["train", "--config", "nv.yaml", "--output", "bad"] + set, in: dir, mentioning: parts)
+    }
+    // A view-synthesis model refuses image options, and needs the input view's camera and a pose.
+    let object = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("nv/lamps").path).sorted().first)
+    let view = "nv/lamps/\(object)/r_000.png", camera = "nv/lamps/\(object)/transforms.json"
+    try expectOneLineError(["reconstruct", "--model", "ok/checkpoint.safetensors", view, "-o", "r.png", "--pose", "0,0"], in: dir, mentioning: ["needs the input view's camera"])
+    try expectOneLineError(["reconstruct", "--model", "ok/checkpoint.safetensors", view, "--camera", camera, "-o", "r.png"], in: dir, mentioning: ["give exactly one of --pose and --turntable"])
+    try expectOneLineError(["reconstruct", "--model", "ok/checkpoint.safetensors", view, "--camera", camera, "-o", "r.png", "--pose", "0,0", "--size", "8x8"],
+                           in: dir, mentioning: ["--size is not for view-synthesis models"])
+    try expectOneLineError(["reconstruct", "--model", "ok/checkpoint.safetensors", "data/test/img6.png", "--camera", camera, "-o", "r.png", "--pose", "0,0"],
+                           in: dir, mentioning: ["img6.png", "is 16x16; the model takes views of 12x12"])
+    try expectOneLineError(["reconstruct", "--model", "ok/checkpoint.safetensors", view, "--camera", "nv/lamp_splits.json", "-o", "r.png", "--pose", "0,0"],
+                           in: dir, mentioning: ["lamp_splits.json", "lacks camera_angle_x"])
   }
 
   func testBadDataAndConfigsGiveOneClearLine() throws {

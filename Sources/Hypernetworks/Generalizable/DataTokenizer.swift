@@ -3,25 +3,27 @@ import HyperTensor
 
 /// The data tokens of the transformer hypernetworks (Trans-INR Sec. 3.2, IPC): patches of the observed
 /// signal (with the observation mask as one more channel when the patches have it: a partial
-/// observation), each projected by a Linear to dim D, plus a learned position embedding. Registers its
-/// parameters in the owning method as "tokenizer" and "pos_emb".
+/// observation), each projected by a Linear to dim D, plus a learned position embedding — except for ray
+/// tokens (view synthesis, Sec. 4.2), whose channels carry their rays. Registers its parameters in the
+/// owning method as "tokenizer" and "pos_emb".
 public final class DataTokenizer {
   public let patches: GridPatches
   public let linear: Linear
-  public let positions: Parameter
+  public let positions: Parameter?
   /// Tokenize 2 x - 1 instead of x.
   public let centred: Bool
 
-  public init(patches: GridPatches, dim: Int, centred: Bool, rng: inout RandomGenerator) {
-    self.patches = patches
+  /// The tokenizer of `context`'s task with P x P patches.
+  public init(_ context: MethodContext, patch: Int, dim: Int, centred: Bool, rng: inout RandomGenerator) {
+    patches = context.patches(patch)
     self.centred = centred
     linear = Linear(patches.tokenDim, dim, rng: &rng)
-    positions = Parameter(Tensor.normal([patches.count, dim], std: 0.02, rng: &rng))
+    positions = context.task.tokenPositions ? Parameter(Tensor.normal([patches.count, dim], std: 0.02, rng: &rng)) : nil
   }
 
   public func register(in module: Module) {
     module.register("tokenizer", linear)
-    module.register("pos_emb", positions)
+    if let positions { module.register("pos_emb", positions) }
   }
 
   /// Signals [B, grid..., C] -> data tokens [B, n, D]. Unobserved samples (zero in a partial
@@ -33,7 +35,8 @@ public final class DataTokenizer {
       let mask = observations.mask ?? Tensor.ones(Array(x.shape.dropLast()) + [1])
       x = Tensor.concat([x, mask], axis: x.rank - 1)
     }
-    return linear(patches(x)) + positions.value
+    let tokens = linear(patches(x))
+    return positions.map { tokens + $0.value } ?? tokens
   }
 
   /// The transformer hypernetworks' forward pass up to their heads: data tokens of the observations,

@@ -49,7 +49,8 @@ public final class GeneralizableTrainer {
   /// What the method observes of `signals` and where it is scored (`INRTask.trainingBatch`), drawn from
   /// the trainer's stream.
   func batch(_ signals: Tensor) -> TrainingBatch {
-    task.trainingBatch(signals, pixels: config.train.pixels, contextFraction: config.isPartial ? config.data.contextFraction : nil, rng: &rng)
+    task.trainingBatch(signals, pixels: config.train.pixels, contextFraction: config.isPartial ? config.data.contextFraction : nil,
+                       step: step, rng: &rng)
   }
 
   // MARK: checkpoints

@@ -56,6 +56,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var width: Int
     public var frequencies: Int
     public var sigma: Float
+
+    public init(hiddenLayers: Int, width: Int, frequencies: Int, sigma: Float) {
+      self.hiddenLayers = hiddenLayers
+      self.width = width
+      self.frequencies = frequencies
+      self.sigma = sigma
+    }
   }
 
   public struct Optimization: Codable, Equatable, Sendable {
@@ -76,9 +83,45 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var nllBeta: Float?
   }
 
+  /// View synthesis (task views): which views of each object the task uses and how rays are rendered.
+  public struct Views: Codable, Equatable, Sendable {
+    /// Views per object: the first V of its transforms.json (every object needs at least V).
+    public var views: Int
+    /// Input (support) views per object: random ones in training, the first ones in evaluation (absent: 1).
+    public var support: Int?
+    /// Depths per ray in [near, far] (absent: 2 and 6) and the density activation (absent: softplus).
+    public var samples: Int
+    public var near: Float?
+    public var far: Float?
+    public var density: VolumeRendering.Density?
+    /// Foreground-biased ray sampling early in training: for the first `foregroundSteps` steps (absent: 0)
+    /// this share of the query rays (absent: 0.5) comes from the object's pixels (not white).
+    public var foregroundSteps: Int?
+    public var foregroundShare: Float?
+
+    public init(views: Int, support: Int? = nil, samples: Int, near: Float? = nil, far: Float? = nil,
+                density: VolumeRendering.Density? = nil, foregroundSteps: Int? = nil, foregroundShare: Float? = nil) {
+      self.views = views
+      self.support = support
+      self.samples = samples
+      self.near = near
+      self.far = far
+      self.density = density
+      self.foregroundSteps = foregroundSteps
+      self.foregroundShare = foregroundShare
+    }
+
+    public var rendering: SceneRendering {
+      let d = SceneRendering()
+      return SceneRendering(near: near ?? d.near, far: far ?? d.far, samples: samples, density: density ?? d.density)
+    }
+  }
+
   public var method: String
-  /// "image" (default) or "audio".
+  /// "image" (default), "audio" or "views" (novel view synthesis from support views).
   public var task: String?
+  /// The view-synthesis settings (task views only).
+  public var views: Views?
   public var data: DataSet
   public var inr: INR
   /// PONP-style probabilistic INR: mean and scale outputs, Gaussian NLL loss (absent: false).
@@ -87,10 +130,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
   public var settings: MethodSettings
   public var train: Optimization
 
-  public init(method: String, task: String? = nil, data: DataSet, inr: INR, probabilistic: Bool? = nil,
+  public init(method: String, task: String? = nil, views: Views? = nil, data: DataSet, inr: INR, probabilistic: Bool? = nil,
               settings: MethodSettings, train: Optimization) {
     self.method = method
     self.task = task
+    self.views = views
     self.data = data
     self.inr = inr
     self.probabilistic = probabilistic
@@ -108,6 +152,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
       throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [ConfigKey("method")], debugDescription: e.description))
     }
     task = try c.decodeIfPresent(String.self, forKey: ConfigKey("task"))
+    views = try c.decodeIfPresent(Views.self, forKey: ConfigKey("views"))
     data = try c.decode(DataSet.self, forKey: ConfigKey("data"))
     inr = try c.decode(INR.self, forKey: ConfigKey("inr"))
     probabilistic = try c.decodeIfPresent(Bool.self, forKey: ConfigKey("probabilistic"))
@@ -123,6 +168,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     var c = encoder.container(keyedBy: ConfigKey.self)
     try c.encode(method, forKey: ConfigKey("method"))
     try c.encodeIfPresent(task, forKey: ConfigKey("task"))
+    try c.encodeIfPresent(views, forKey: ConfigKey("views"))
     try c.encode(data, forKey: ConfigKey("data"))
     try c.encode(inr, forKey: ConfigKey("inr"))
     try c.encodeIfPresent(probabilistic, forKey: ConfigKey("probabilistic"))
@@ -139,8 +185,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
       guard let rate = data.sampleRate, rate > 0 else { throw ConfigError("data.sampleRate: required (and positive) for task audio") }
       return AudioReconstruction(length: data.size, sampleRate: rate, trainPattern: data.trainMatch, testPattern: data.testMatch,
                                  normalizePeak: data.normalize == "peak")
+    case "views":
+      guard let views else { throw ConfigError("views: required for task views (views, samples; support, near, far, density, foregroundSteps)") }
+      return ViewSynthesis(size: data.size, settings: views)
     default:
-      throw ConfigError("task: expected image or audio, got \(task ?? "")")
+      throw ConfigError("task: expected image, audio or views, got \(task ?? "")")
     }
   }
 
@@ -197,6 +246,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     if data.testCount < 0 { p.append("data.testCount: must be >= 0") }
     if let f = data.contextFraction, !(f > 0 && f <= 1) { p.append("data.contextFraction: must be in (0, 1], got \(f)") }
     if let v = data.validation, v < 0 { p.append("data.validation: must be >= 0, got \(v)") }
+    if task == "views" {
+      p += ViewSynthesis.problems(views, data: data, probabilistic: probabilistic ?? false)
+    } else if views != nil {
+      p.append("views: only for task views")
+    }
     p += [Limits.check("inr.hiddenLayers", inr.hiddenLayers, Limits.hiddenLayers), Limits.check("inr.width", inr.width, Limits.width),
           Limits.check("inr.frequencies", inr.frequencies, Limits.frequencies), Limits.checkPositive("inr.sigma", inr.sigma)].compactMap { $0 }
     guard p.isEmpty else { return p }  // the method's checks build the task and its grid at these sizes
@@ -229,6 +283,7 @@ extension TrainingConfig {
   /// The training signals and the validation split carved from them (`data.validation` held out).
   public func trainingSplits(_ task: any INRTask) throws -> (train: any SignalSet, validation: (any SignalSet)?) {
     let all = try task.open(data.train, test: false)
+    if let named = try task.validationSet(data.train) { return (all, named) }
     guard let v = data.validation, v > 0 else { return (all, nil) }
     guard v < all.count else { throw ConfigError("data.validation: \(v) held out of \(all.count) training signals leaves none to train on") }
     let (kept, held) = SignalSubset.split(all, holdingOut: v, seed: train.seed ^ 0x7A11D)

@@ -76,10 +76,16 @@ struct Evaluate: ParsableCommand {
 }
 
 extension Evaluate {
+  /// What a task's signals are: "images at SxS", "clips of N samples", "objects (V views of SxS, k input)".
+  static func signalKind(_ task: any INRTask) -> String {
+    if let v = task as? ViewSynthesis { return "objects (\(v.views) views of \(v.size)x\(v.size), \(v.support) input; scored on the others)" }
+    return task.info.kind == .image ? "images at \(task.grid.map(String.init).joined(separator: "x"))" : "clips of \(task.grid[0]) samples"
+  }
+
   /// "N images at SxS: PSNR ... (min, max), SSIM ...", plus NLL and calibration when the scores have them.
   static func summary(_ r: [SignalScore], task: any INRTask) -> String {
     let n = Double(max(r.count, 1)), p = r.map(\.psnr)
-    let what = task.info.kind == .image ? "images at \(task.grid.map(String.init).joined(separator: "x"))" : "clips of \(task.grid[0]) samples"
+    let what = signalKind(task)
     var s = String(format: "%d %@: PSNR %.2f dB (min %.2f, max %.2f)", r.count, what, p.reduce(0, +) / n, p.min() ?? .nan, p.max() ?? .nan)
     let ssim = r.compactMap(\.ssim)
     if !ssim.isEmpty { s += String(format: ", SSIM %.4f", ssim.reduce(0, +) / Double(ssim.count)) }

@@ -44,7 +44,7 @@ struct INROptions: ParsableArguments {
 
   /// The NeRF of a scene: 3-D points to three colour logits and a raw density (`VolumeRendering`).
   func sceneNet() throws -> HypoNet {
-    guard outputActivation == .identity else { throw ValidationError("--output-activation does not apply to a view folder (colours pass through a sigmoid, densities through --density)") }
+    guard outputActivation == .identity else { throw FitError(description: "--output-activation does not apply to a view folder (colours pass through a sigmoid, densities through --density)") }
     return HypoNet(kind: inr ?? .nerf, inputDim: 3, outputDim: 4, hiddenLayers: layers ?? 4, width: width ?? 128, w0: w0,
                    w0First: w0First ?? 30, frequencies: frequencies ?? 10, sigma: sigma ?? 256,
                    positionalFrequencies: positionalFrequencies > 0 ? positionalFrequencies : nil)
@@ -137,7 +137,7 @@ struct Fit: ParsableCommand {
         try fitScene(input, output: out)
         return
       }
-      if let option = scene.given.first { throw ValidationError("\(option) applies to a view folder, not to the signal \(file)") }
+      if let option = scene.given.first { throw FitError(description: "\(option) applies to a view folder, not to the signal \(file)") }
       let signal = try FieldSignal.load(input, seed: seed)
       let fitter: FieldFitter
       if let resume {
@@ -161,7 +161,7 @@ struct Fit: ParsableCommand {
     let all = try MultiViewScene.load(folder, background: 1)
     let holdout = scene.holdout ?? 0
     guard holdout < all.views.count else {
-      throw ValidationError("--holdout \(holdout) leaves no training view: \(folder.path) has \(all.views.count) views")
+      throw FitError(description: "--holdout \(holdout) leaves no training view: \(folder.path) has \(all.views.count) views")
     }
     let n = all.views.count - holdout
     let train = MultiViewScene(cameras: Array(all.cameras.prefix(n)), views: Array(all.views.prefix(n)))
@@ -173,14 +173,14 @@ struct Fit: ParsableCommand {
                                     ("--samples", scene.samples.map(String.init), String(stored.samples)),
                                     ("--near", scene.near.map { "\($0)" }, "\(stored.near)"), ("--far", scene.far.map { "\($0)" }, "\(stored.far)"),
                                     ("--density", scene.density?.rawValue, stored.density.rawValue)] {
-        if let given, given != kept { throw ValidationError("\(option) \(given) differs from the checkpoint's \(kept); a resumed fit keeps its settings") }
+        if let given, given != kept { throw FitError(description: "\(option) \(given) differs from the checkpoint's \(kept); a resumed fit keeps its settings") }
       }
       fitter.settings.steps = steps ?? 5000
       if let lr { fitter.settings.learningRate = lr }
       Console.note("resuming \(resume) at step \(fitter.step) of \(fitter.settings.steps)")
     } else {
       let net = try inr.sceneNet(), rendering = scene.rendering, rays = batch ?? 1024
-      guard rays >= 1 else { throw ValidationError("--batch must be at least 1 ray per step for a view folder, got \(rays)") }
+      guard rays >= 1 else { throw FitError(description: "--batch must be at least 1 ray per step for a view folder, got \(rays)") }
       if let p = Limits.checkMemory(SceneFitter.estimatedBytes(net: net, rays: rays, samples: rendering.samples),
                                     for: "fitting a \(net.hiddenLayers) x \(net.width) NeRF on \(rays) rays x \(rendering.samples) samples per step",
                                     advice: "lower --batch, --samples, --width or --layers") {

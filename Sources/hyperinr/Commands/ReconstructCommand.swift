@@ -7,7 +7,7 @@ import Signals
 
 struct Reconstruct: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Reconstruct an image or a sound with a trained model (any method): INR weights from one pass, then decode at any size or rate.",
+    abstract: "Reconstruct an image or a sound with a trained model (any method), or render new views of an object from one view: INR weights from one pass, then decode at any size, rate or pose.",
     discussion: """
       The input goes through the model's test transform (images: e.g. resize and centre crop to the training \
       size; audio: cut or zero-padded to the clip length, at the model's sample rate). A model trained on a \
@@ -15,7 +15,11 @@ struct Reconstruct: ParsableCommand {
       (PONP) also writes its per-pixel uncertainty with --uncertainty. --tto-steps refines the generated \
       weights by Adam on the observed samples before decoding. Prints the encode and decode times, and \
       PSNR (SSIM for images) against the transformed input when decoding at the model's own size or rate.
-      """)
+
+      A view-synthesis model (task views) takes one input view (.png, composited on white, of the model's \
+      view size) with its camera (--camera: a JSON file with camera_angle_x and transform_matrix, or a \
+      transforms.json with a frame for the view) and renders the NeRF it predicts from --pose or --turntable.
+      """ + " " + PoseOptions.discussion)
 
   @Option(help: "A checkpoint written by `hyperinr train`.")
   var model: String
@@ -32,6 +36,9 @@ struct Reconstruct: ParsableCommand {
   @Option(help: "Models trained on a context fraction: write the observed pixels (others black) as a PNG.")
   var context: String?
   @OptionGroup var tto: TestTimeOptions
+  @Option(help: "View models: the input view's camera (JSON: camera_angle_x and transform_matrix, or a transforms.json).")
+  var camera: String?
+  @OptionGroup var poses: PoseOptions
 
   func validate() throws {
     if let size { _ = try Decode.parseSize(size) }
@@ -45,6 +52,11 @@ struct Reconstruct: ParsableCommand {
       for p in pictures where p.pathExtension.lowercased() != "png" { throw SignalError(p.path, "--uncertainty and --context write .png files") }
       try OutputPath.check([out] + pictures, inputs: [input, model].map { URL(fileURLWithPath: $0) })
       let m = try GeneralizableModel.load(URL(fileURLWithPath: model))
+      if let views = m.task as? ViewSynthesis {
+        try reconstructViews(m, views)
+        return
+      }
+      if camera != nil || poses.given { throw SignalError(model, "--camera, --pose and --turntable are for view-synthesis models (task views)") }
       let info = m.task.info
       if uncertainty != nil && !(m.predictor.hyponet.isProbabilistic && info.kind == .image) {
         throw SignalError(model, "--uncertainty needs a probabilistic image model (probabilistic: true)")
@@ -69,7 +81,7 @@ struct Reconstruct: ParsableCommand {
       let scoresAudio = info.kind == .audio && (rate ?? info.sampleRate) == info.sampleRate
       // The INR on the model's own grid, for the audio PSNR and the uncertainty map only.
       let onGrid = scoresAudio || uncertainty != nil
-        ? m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.coords, w) }) : nil
+        ? m.predictor.hyponet.split(GradMode.withoutGradients { m.predictor.hyponet(m.task.queries(of: signal), w) }) : nil
       if scoresAudio, let mean = onGrid?.mean, let score = m.task.scores(m.task.signals(fromSamples: mean), signal).first {
         line += String(format: "; PSNR %.2f dB", score.psnr)
       }
@@ -87,5 +99,31 @@ struct Reconstruct: ParsableCommand {
       }
       print(line)
     }
+  }
+
+  /// New views of the object seen in `input`: the NeRF the model predicts from it, rendered from the poses.
+  private func reconstructViews(_ m: GeneralizableModel, _ task: ViewSynthesis) throws {
+    if let option = [size.map { _ in "--size" }, rate.map { _ in "--rate" }, uncertainty.map { _ in "--uncertainty" },
+                     context.map { _ in "--context" }].compactMap({ $0 }).first {
+      throw SignalError(model, "\(option) is not for view-synthesis models")
+    }
+    guard let camera else { throw SignalError(model, "a view-synthesis model needs the input view's camera: --camera FILE.json") }
+    guard task.support == 1 else { throw SignalError(model, "this model takes \(task.support) input views; reconstruct gives it one") }
+    let inputURL = URL(fileURLWithPath: input), cameraURL = URL(fileURLWithPath: camera)
+    let out = try poses.outputs(output, inputs: [inputURL, URL(fileURLWithPath: model), cameraURL])[0]
+    let view = try Image.load(inputURL, alpha: .composite(background: 1)).rgb
+    guard view.width == task.size && view.height == task.size else {
+      throw SignalError(input, "is \(view.width)x\(view.height); the model takes views of \(task.size)x\(task.size)")
+    }
+    let cam = try MultiViewScene.camera(json: cameraURL, view: inputURL, width: task.size, height: task.size)
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let signal = ViewObjectSet.rayPixels(view, cam).reshaped([1, 1, task.size, task.size, ViewObjectSet.channels])
+    let w = m.weights(for: task.observations(of: signal, views: [[0]]), ttoSteps: tto.steps, ttoLearningRate: tto.learningRate)
+    let t1 = DispatchTime.now().uptimeNanoseconds
+    let info = SceneModel.Info(rendering: task.settings.rendering, angleX: cam.angleX, size: task.size,
+                               radius: (cam.position * cam.position).sum().squareRoot())
+    let scene = SceneModel(net: m.predictor.hyponet, info: info, parameters: w.instance(0).packed)
+    let summary = try poses.render(scene, to: out, size: nil, fov: nil)
+    print(String(format: "wrote %@; encode %.1f ms%@", summary, Double(t1 - t0) * 1e-6, tto.steps > 0 ? " (with \(tto.steps) TTO steps)" : ""))
   }
 }

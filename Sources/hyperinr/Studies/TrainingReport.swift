@@ -26,6 +26,16 @@ struct TrainingReport {
   /// plot of the first clip and its reconstruction. Returns the file name and a caption.
   func samples(in dir: URL) throws -> (String, String) {
     let model = run.trainer.model, shown = run.test.slice(axis: 0, 0, min(8, run.test.shape[0]))
+    if let views = model.task as? ViewSynthesis {
+      let objects = shown.slice(axis: 0, 0, min(4, shown.shape[0])), rendered = model.reconstruct(objects)
+      let s = views.size, v = min(views.views, 8)
+      let rows = (0..<objects.shape[0]).flatMap { i -> [Tensor] in
+        let truth = objects.slice(axis: 0, i, i + 1).reshaped([views.views, s, s, 9]).slice(axis: 3, 0, 3)
+        return [truth.slice(axis: 0, 0, v), rendered.slice(axis: 0, i, i + 1).reshaped([views.views, s, s, 3]).slice(axis: 0, 0, v)]
+      }
+      try Self.grid(rows, count: v).writePNG(dir.appendingPathComponent("samples.png"))
+      return ("samples.png", "per object, the true views (the first \(views.support) the input) over the rendered ones")
+    }
     let (mean, scale) = model.reconstructWithScale(shown)
     guard model.task.info.kind == .image else {
       let a = shown.slice(axis: 0, 0, 1).scalars, b = mean.slice(axis: 0, 0, 1).scalars

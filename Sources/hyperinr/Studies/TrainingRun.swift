@@ -64,9 +64,9 @@ final class TrainingRun {
   }
 
   private func describe() -> String {
-    let net = trainer.method.hyponet, grid = trainer.task.grid.map(String.init).joined(separator: "x")
-    return "\(trainer.method.summary); INR \(net.hiddenLayers) x \(net.width) Fourier ReLU\(net.isProbabilistic ? " (probabilistic)" : ""); "
-      + "\(trainer.loader.data.count) training signals at \(grid), \(test.shape[0]) \(split) signals; batch \(config.train.batch), \(Parallel.threads) threads"
+    let net = trainer.method.hyponet, kind = net.kind == .nerf ? "NeRF" : "Fourier ReLU"
+    return "\(trainer.method.summary); INR \(net.hiddenLayers) x \(net.width) \(kind)\(net.isProbabilistic ? " (probabilistic)" : ""); "
+      + "\(trainer.loader.data.count) training and \(test.shape[0]) \(split) \(Evaluate.signalKind(trainer.task)); batch \(config.train.batch), \(Parallel.threads) threads"
   }
 
   var split: String { evaluatesValidation ? "validation" : "test" }

@@ -50,8 +50,7 @@ public final class IPC: Module, RegisteredMethod {
     self.settings = settings
     hyponet = context.hyponet
     objective = context.objective
-    tokenizer = DataTokenizer(patches: context.patches(settings.patch),
-                              dim: settings.dim, centred: settings.centredPixels ?? false, rng: &rng)
+    tokenizer = DataTokenizer(context, patch: settings.patch, dim: settings.dim, centred: settings.centredPixels ?? false, rng: &rng)
     weightTokens = Parameter(Tensor.normal([settings.rank, settings.dim], std: 0.02, rng: &rng))
     encoder = TransformerEncoder(depth: settings.depth, dim: settings.dim, heads: settings.heads, rng: &rng)
     inr = ComposedINR(hyponet: hyponet, modulatedLayer: settings.modulatedLayer ?? 1, rank: settings.rank, rng: &rng)

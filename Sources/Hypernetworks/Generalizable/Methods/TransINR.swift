@@ -51,8 +51,7 @@ public final class TransINR: Module, RegisteredMethod {
     self.settings = settings
     hyponet = context.hyponet
     objective = context.objective
-    tokenizer = DataTokenizer(patches: context.patches(settings.patch),
-                              dim: settings.dim, centred: settings.centredPixels ?? false, rng: &rng)
+    tokenizer = DataTokenizer(context, patch: settings.patch, dim: settings.dim, centred: settings.centredPixels ?? false, rng: &rng)
     let shapes = hyponet.layerShapes
     weightTokens = shapes.map { Parameter(Tensor.normal([min(settings.groups, $0.1), settings.dim], std: 0.02, rng: &rng)) }
     encoder = TransformerEncoder(depth: settings.depth, dim: settings.dim, heads: settings.heads, rng: &rng)

@@ -6,7 +6,7 @@ import Signals
 /// Audio regression (IPC Sec. 4.3): mono clips of `length` samples in [-1, 1] at one sample rate,
 /// coordinates of the sample times in [-1, 1]; scored by PSNR relative to the range 2. With
 /// `normalizePeak` every clip is scaled to peak 1 first (and scored at that scale).
-public struct AudioReconstruction: INRTask {
+public struct AudioReconstruction: GridTask {
   public var length: Int
   public var sampleRate: Int
   /// Regular expressions on file names choosing the training and test clips (nil: every clip).

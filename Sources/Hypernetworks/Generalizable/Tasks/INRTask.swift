@@ -40,16 +40,14 @@ public struct Calibration: Sendable {
   }
 }
 
-/// A generalizable-INR task: a kind of signal on a grid, with its data sets, coordinates, what a model
-/// observes of a signal and where it is queried, and the metrics of a reconstruction. Image and audio
-/// reconstruction observe and query the signal's own grid (the defaults below); view synthesis observes
-/// support views and queries rays of the others through a radiance field.
+/// A generalizable-INR task: a kind of signal, with its data sets, what a model observes of a signal and
+/// where it is queried, and the metrics of a reconstruction. Image and audio reconstruction observe and
+/// query the signal's own grid (`GridTask`); view synthesis observes support views and queries rays of
+/// the others through a radiance field.
 public protocol INRTask {
-  /// The grid of every signal ([S, S] images, [T] audio) and the channels per sample.
+  /// The grid of every signal's outputs ([S, S] images, [T] audio, [V, S, S] views) and the channels per sample.
   var grid: [Int] { get }
   var channels: Int { get }
-  /// Coordinates of the grid's samples [N, D] in [-1, 1], in the row-major order of the signals.
-  var coords: Tensor { get }
   /// What model files record about a decoded signal.
   var info: FieldSignal.Info { get }
   /// The constant the hyponet adds to its output (the middle of the signal's range).
@@ -58,12 +56,22 @@ public protocol INRTask {
   var range: Float { get }
   /// A training or test set at `path` (a folder or a list file).
   func open(_ path: String, test: Bool) throws -> any SignalSet
-  /// One signal file as the test set would give it, [grid..., C].
+  /// One signal file (or folder) as the test set would give it.
   func load(_ url: URL, seed: UInt64) throws -> Tensor
-  /// The score of each reconstruction [B, grid..., C] against its signal [B, grid..., C].
+  /// The score of each reconstruction [B, grid..., C] against its signal.
   func scores(_ reconstructions: Tensor, _ signals: Tensor) -> [SignalScore]
+  /// What a model observes of every signal of a batch (for evaluation).
+  func observations(of signals: Tensor) -> Observations
+  /// A partial observation (PONP's context): a random `fraction` of each signal, drawn from `rng`.
+  func observations(of signals: Tensor, contextFraction fraction: Float, rng: inout RandomGenerator) -> Observations
+  /// A training batch of `signals` at training step `step`: what the method observes (with
+  /// `contextFraction`, a random context of each signal) and where it is scored (every sample, or
+  /// `pixels` random ones), drawn from `rng`.
+  func trainingBatch(_ signals: Tensor, pixels: Int, contextFraction: Float?, step: Int, rng: inout RandomGenerator) -> TrainingBatch
+  /// The query coordinates of every output sample of `signals` (a reconstruction): [N, D] shared, or [B, N, D].
+  func queries(of signals: Tensor) -> Tensor
 
-  // Requirements with defaults (a signal observed and queried on its own grid):
+  // Requirements with defaults (a signal observed on its own grid, Fourier-feature hyponet):
   /// The hyponet of a run with these sizes: Fourier features, ReLU MLP from the coordinates to the channels,
   /// plus `outputBias`.
   func hyponet(_ inr: TrainingConfig.INR, probabilistic: Bool?) -> HypoNet
@@ -72,13 +80,16 @@ public protocol INRTask {
   /// The grid and channels of what a model observes (`Observations.signals`), which data tokens patch.
   var observedGrid: [Int] { get }
   var observedChannels: Int { get }
-  /// Every sample of every signal observed.
-  func observations(of signals: Tensor) -> Observations
-  /// A training batch of `signals`: what the method observes (with `contextFraction`, a random context of
-  /// each signal) and where it is scored (every sample, or `pixels` random ones), drawn from `rng`.
-  func trainingBatch(_ signals: Tensor, pixels: Int, contextFraction: Float?, rng: inout RandomGenerator) -> TrainingBatch
-  /// The query coordinates of every sample of `signals` (a reconstruction): [N, D] shared, or [B, N, D].
-  func queries(of signals: Tensor) -> Tensor
+  /// Whether data tokens get a learned position embedding (not for ray tokens, which carry their rays).
+  var tokenPositions: Bool { get }
+  /// The validation split that the data set itself names beside `path` (nil: none; the config may carve one).
+  func validationSet(_ path: String) throws -> (any SignalSet)?
+}
+
+/// A task whose signals are observed and queried on one coordinate grid shared by every signal.
+public protocol GridTask: INRTask {
+  /// Coordinates of the grid's samples [N, D] in [-1, 1], in the row-major order of the signals.
+  var coords: Tensor { get }
 }
 
 extension INRTask {
@@ -92,23 +103,15 @@ extension INRTask {
   public var rendering: SceneRendering? { nil }
   public var observedGrid: [Int] { grid }
   public var observedChannels: Int { channels }
-  public func queries(of signals: Tensor) -> Tensor { coords }
+  public var tokenPositions: Bool { true }
+  public func validationSet(_ path: String) throws -> (any SignalSet)? { nil }
 
-  public func trainingBatch(_ signals: Tensor, pixels: Int, contextFraction: Float?, rng: inout RandomGenerator) -> TrainingBatch {
-    let n = sampleCount, partial = (contextFraction ?? 1) < 1
-    var obs = partial ? observations(of: signals, contextFraction: contextFraction ?? 1, rng: &rng) : observations(of: signals)
-    var qx = coords, qy = samples(signals)
-    if pixels > 0 && pixels < n {
-      let idx = (0..<pixels).map { _ in rng.nextInt(below: n) }
-      qx = qx.gather(axis: 0, indices: idx)
-      qy = qy.gather(axis: 1, indices: idx)
-      if !partial {
-        obs.coords = qx
-        obs.targets = qy
-      }
-    }
-    return TrainingBatch(observations: obs, queryCoords: qx, queryTargets: qy)
-  }
+  /// Model outputs [B, N, C] as signals [B, grid..., C].
+  public func signals(fromSamples y: Tensor) -> Tensor { y.reshaped([y.shape[0]] + grid + [channels]) }
+}
+
+extension GridTask {
+  public func queries(of signals: Tensor) -> Tensor { coords }
 
   /// Signals [B, grid..., C] as samples [B, N, C].
   public func samples(_ signals: Tensor) -> Tensor { signals.reshaped([signals.shape[0], sampleCount, channels]) }
@@ -117,8 +120,7 @@ extension INRTask {
     Observations(signals: signals, coords: coords, targets: samples(signals))
   }
 
-  /// A partial observation (PONP's context): per signal a random `fraction` of its samples, drawn from
-  /// `rng`; the others are zero in `signals` and 0 in the mask.
+  /// Per signal a random `fraction` of its samples; the others are zero in `signals` and 0 in the mask.
   public func observations(of signals: Tensor, contextFraction fraction: Float, rng: inout RandomGenerator) -> Observations {
     guard fraction < 1 else { return observations(of: signals) }
     let b = signals.shape[0], n = sampleCount, k = max(1, Int((Float(n) * fraction).rounded()))
@@ -137,6 +139,21 @@ extension INRTask {
                         mask: m.reshaped([b] + grid + [1]))
   }
 
-  /// Model outputs [B, N, C] as signals [B, grid..., C].
-  public func signals(fromSamples y: Tensor) -> Tensor { y.reshaped([y.shape[0]] + grid + [channels]) }
+  /// With a context fraction, a random context of each signal, scored on every sample or on `pixels`
+  /// random ones; otherwise every sample, or the same `pixels` random samples for both.
+  public func trainingBatch(_ signals: Tensor, pixels: Int, contextFraction: Float?, step: Int, rng: inout RandomGenerator) -> TrainingBatch {
+    let n = sampleCount, partial = (contextFraction ?? 1) < 1
+    var obs = partial ? observations(of: signals, contextFraction: contextFraction ?? 1, rng: &rng) : observations(of: signals)
+    var qx = coords, qy = samples(signals)
+    if pixels > 0 && pixels < n {
+      let idx = (0..<pixels).map { _ in rng.nextInt(below: n) }
+      qx = qx.gather(axis: 0, indices: idx)
+      qy = qy.gather(axis: 1, indices: idx)
+      if !partial {
+        obs.coords = qx
+        obs.targets = qy
+      }
+    }
+    return TrainingBatch(observations: obs, queryCoords: qx, queryTargets: qy)
+  }
 }

@@ -5,7 +5,7 @@ import Signals
 
 /// Image regression (Trans-INR Sec. 4.1): RGB images of size x size in [0, 1], coordinates of pixel
 /// centres; scored by PSNR and SSIM of the 8-bit decoded reconstruction.
-public struct ImageReconstruction: INRTask {
+public struct ImageReconstruction: GridTask {
   public var size: Int
   public var trainTransform: ImageFolder.Transform
   public var testTransform: ImageFolder.Transform
