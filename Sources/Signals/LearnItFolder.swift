@@ -1,9 +1,10 @@
 import Foundation
 
 /// One split of a category in LearnIt's ShapeNet layout (`root/<category>/<id>/transforms.json` and
-/// `root/<singular>_splits.json`, e.g. learnit_shapenet/chairs and chair_splits.json), as `ViewDataset`
-/// writes it too. Objects whose transforms.json is missing or unusable, or that lack a view's PNG, are
-/// skipped with a warning (as the LearnIt loaders skip missing objects); views load composited on white.
+/// `root/<singular>_splits.json`, e.g. learnit_shapenet/chairs and chair_splits.json, or meshes and
+/// mesh_splits.json), as `ViewDataset` writes it too. Objects whose transforms.json is missing or unusable,
+/// or that lack a view's PNG, are skipped with a warning (as the LearnIt loaders skip missing objects);
+/// views load composited on white.
 public struct LearnItFolder: Sendable {
   public let root: URL
   public let category: String
@@ -17,8 +18,11 @@ public struct LearnItFolder: Sendable {
   public init(root: URL, category: String, split: String, allowEmpty: Bool = false) throws {
     self.root = root
     self.category = category
-    let singular = category.hasSuffix("s") ? String(category.dropLast()) : category
-    let splitsURL = root.appendingPathComponent("\(singular)_splits.json")
+    // chairs -> chair_splits.json, meshes -> mesh_splits.json: the first singular whose file exists.
+    let singulars = [category.hasSuffix("s") ? String(category.dropLast()) : category]
+      + (category.hasSuffix("es") ? [String(category.dropLast(2))] : [])
+    let candidates = singulars.map { root.appendingPathComponent("\($0)_splits.json") }
+    let splitsURL = candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
     let json = try? JSONSerialization.jsonObject(with: try FileContents.read(splitsURL))
     guard let splits = json as? [String: Any] else { throw SignalError(splitsURL.path, "is not a JSON object of split names to object ids") }
     guard let ids = splits[split] as? [String] else {

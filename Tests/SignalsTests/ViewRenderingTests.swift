@@ -254,5 +254,10 @@ final class ViewRenderingTests: XCTestCase {
     XCTAssert(problem(splits: #"{"train": ["../../etc"]}"#).contains("is not a folder name"))
     XCTAssert(problem(splits: #"{"train": ["l1"]}"#).contains("has no usable object of split 'train'"))
     XCTAssert(problem(splits: "[1, 2]").contains("is not a JSON object"))
+    // A category whose singular drops "es" (meshes: mesh_splits.json), as make-views writes it.
+    let other = dir.appendingPathComponent("real")
+    try d.write(category: "meshes", singular: "mesh", count: 2, seed: 1, to: other, name: { "m\($0)" },
+                mesh: { _, _ in ProceduralShape.sphere(centre: .zero, radius: 0.8, segments: 8) })
+    XCTAssertEqual(try LearnItFolder(root: other, category: "meshes", split: "train").objects.count, 2)
   }
 }

@@ -10,7 +10,7 @@ struct Evaluate: ParsableCommand {
     abstract: "Mean test PSNR (SSIM for images; NLL and calibration for probabilistic models) of a trained model, or of a baseline.",
     discussion: """
       With --model, evaluates a checkpoint of `hyperinr train` on --data (default: its config's test set and \
-      count; --split validation: the validation split held out of the training data by data.validation). \
+      count; --split validation: the validation split held out of the training data by data.validation, or a view data set's val objects). \
       With --standard-steps K and --config, fits the config's INR to each signal from a random \
       initialisation for K Adam steps instead; with --constant and --config, scores the INR's output bias \
       everywhere (mid-grey, silence): the floor a trained model has to beat.
@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
   var config: String?
   @Option(name: .customLong("set"), help: "With --config: override a setting, e.g. --set data.normalize=peak (repeatable).")
   var overrides: [String] = []
-  @Option(help: "Image or audio folder, or a list file (default: the config's test set).")
+  @Option(help: "Image or audio folder, a list file, or a view category folder (its test split) (default: the config's test set).")
   var data: String?
   @Option(help: "test or validation (the training signals held out by the config's data.validation, chosen again from the training folder: add no files to it in between).")
   var split: String = "test"

@@ -27,6 +27,9 @@ final class TrainingRun {
     try OutputPath.checkFolder(folder)
     let task = try config.makeTask()
     let (train, validation) = try config.trainingSplits(task)
+    for set in [train, validation].compactMap({ $0 }) {
+      for warning in (set as? ViewObjectSet)?.folder.warnings ?? [] { Console.note("warning: \(warning)") }
+    }
     evaluatesValidation = validation != nil
     test = try config.testSignals(task, validation: evaluatesValidation)
     let exists = FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoint.safetensors").path)
