@@ -5,9 +5,8 @@ set -e
 H=${HYPERINR_BIN:-.build/release/hyperinr}
 # Data: 300 procedural chairs (240 train, 30 val, 30 test) and 30 posed, coloured copies of the 10 shared
 # meshes (27 in their test split), 25 views of 32x32 each.
-[ -d runs/views-chairs ] || $H make-views --category chairs --count 300 --views 25 --size 32 --seed 0 -o runs/views-chairs
-[ -d runs/views-meshes ] || $H make-views --category meshes --meshes ../shared/data/meshes --count 30 --views 25 --size 32 --seed 0 \
-  --val 0 --test 0.9 -o runs/views-meshes
+[ -d runs/views-chairs ] || $H make-views --config configs/views-chairs.yaml -o runs/views-chairs
+[ -d runs/views-meshes ] || $H make-views --config configs/views-meshes.yaml -o runs/views-meshes
 # Training (every run evaluates on the val split only).
 for m in transinr ipc learnedinit; do
   [ -f runs/nvs-$m/report.md ] || $H train --config configs/$m-nvs-chairs.yaml --output runs/nvs-$m

@@ -24,9 +24,24 @@ extension Optimizer {
   /// the loss, or NaN without updating when the loss or a gradient is not finite.
   @discardableResult
   public func minimize(_ module: Module, _ loss: () throws -> Tensor) rethrows -> Float {
-    let params = module.trainableParameters()
-    let l = try loss()
-    let grads = gradients(of: l, wrt: params.map { $0.1.value }), value = l.item()
+    try minimize(module, parts: 1) { _ in try loss() }
+  }
+
+  /// Gradient accumulation: one update on the loss `part(0) + ... + part(parts - 1)`. Each part's graph is
+  /// built, differentiated and released before the next, so a batch too large for the caches runs in
+  /// pieces that fit them, with the gradients of the whole batch (up to the order of float sums). Returns
+  /// the summed loss, or NaN without updating when it or a gradient is not finite.
+  @discardableResult
+  public func minimize(_ module: Module, parts: Int, _ part: (Int) throws -> Tensor) rethrows -> Float {
+    precondition(parts >= 1, "a loss has at least one part")
+    let params = module.trainableParameters(), values = params.map { $0.1.value }
+    var value: Float = 0, grads: [Tensor] = []
+    for i in 0..<parts {
+      let l = try part(i)
+      let g = gradients(of: l, wrt: values)
+      value += l.item()
+      grads = i == 0 ? g : zip(grads, g).map { $0 + $1 }
+    }
     // A NaN or infinite loss or gradient is not applied: the parameters stay the last finite ones (the
     // callers stop on the non-finite loss returned, with their last checkpoint intact).
     guard value.isFinite, grads.allSatisfy(\.isAllFinite) else { return value.isFinite ? .nan : value }

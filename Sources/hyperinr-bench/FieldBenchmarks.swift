@@ -18,10 +18,10 @@ struct FieldBenchmarks {
     d1()
   }
 
-  /// W5: a per-scene NeRF (4 x 128 on 10 frequencies up to 256, softplus densities, 64 depths in [2, 6])
-  /// on 25 rendered 64 x 64 views of a procedural chair: one training step of 1024 rays (jittered depths,
-  /// MSE, Adam) and the render of one whole view (4096 rays). Provisional settings: the shipped NeRF
-  /// config does not exist yet.
+  /// W5: the per-scene NeRF that `hyperinr fit VIEWS` trains by default (4 x 128 on 10 frequencies up to
+  /// 256, softplus densities, 64 depths in [2, 6], 1024 rays per step) on 25 rendered 64 x 64 views of a
+  /// procedural chair: one training step (jittered depths, MSE, Adam; the rays in cache-sized pieces, as the
+  /// fitter runs them) and the render of one whole view (4096 rays).
   func w5() {
     print("\n== W5: NeRF 4 x 128 (PE 10), 64 samples per ray: training step on 1024 rays, render of one 64 x 64 view ==")
     var rng = RandomGenerator(seed: 0)
@@ -38,6 +38,7 @@ struct FieldBenchmarks {
       let step = Measure.median(runs: max(runs, 5), warmup: 2) { _ = try? fitter.trainStep() }
       reportLine("W5 step t=\(t)", ours: step, reference: reference?.best("nerf_torch.py", ["\(t)", "step"], threads: t),
                  extra: peakShare(flops: stepFlops, ms: step.median, threads: t))
+      printProfile("W5", threads: t) { _ = try? fitter.trainStep() }
       let camera = onWhite.cameras[0]
       let renderFlops = Measure.gemmFlops { _ = fitter.model.render(camera) }
       let view = Measure.median(runs: max(runs, 5), warmup: 1) { _ = fitter.model.render(camera) }

@@ -27,6 +27,10 @@ final class BadInputMatrixTests: XCTestCase {
     try wide.write(to: url("wide.wav"))
     try WAVWriter.mono16(rate: 8000, samples: []).write(to: url("empty.wav"))
     try Data("not a model".utf8).write(to: url("junk.safetensors"))
+    for (name, text) in [("sofas.yaml", "category: sofas\n"), ("colour.yaml", "category: chairs\ncolour: red\n"),
+                         ("tiny.yaml", "category: lamps\nsize: 0\n"), ("nocat.yaml", "count: 3\n")] {
+      try text.write(to: url(name), atomically: true, encoding: .utf8)
+    }
     try """
       method: trans-inr
       data: {train: img, test: img, size: 16, trainTransform: resize, testTransform: resize, testCount: 0}
@@ -227,6 +231,13 @@ final class BadInputMatrixTests: XCTestCase {
     (["make-views", "--category", "lamps", "-o", "v", "--count", "0"], ["--count must be in 1...100000"]),
     (["make-views", "--category", "lamps", "-o", "v", "--val", "0.6", "--test", "0.5"], ["--val and --test must be shares"]),
     (["make-views", "--category", "lamps", "-o", "sub"], ["sub", "already exists"]),
+    (["make-views", "--config", "nothere.yaml", "-o", "v"], ["nothere.yaml", "cannot be read"]),
+    (["make-views", "--config", "sofas.yaml", "-o", "v"], ["sofas.yaml", "'category' must be one of", "sofas"]),
+    (["make-views", "--config", "colour.yaml", "-o", "v"], ["colour.yaml", "unknown key 'colour'"]),
+    (["make-views", "--config", "tiny.yaml", "-o", "v"], ["--size must be in"]),
+    (["make-views", "--config", "nocat.yaml", "-o", "v"], ["--category is required"]),
+    (["make-views", "--config", "nocat.yaml", "--set", "count", "-o", "v"], ["--set count", "KEY.PATH=VALUE"]),
+    (["make-views", "--category", "chairs", "--set", "count=3", "-o", "v"], ["--set changes a setting of --config"]),
     // Scenes: broken view folders, options that do not apply, unparsable poses, the wrong model kind.
     (["fit", "vnoangle", "-o", "s.safetensors"], ["vnoangle/transforms.json", "lacks camera_angle_x"]),
     (["fit", "vbadmatrix", "-o", "s.safetensors"], ["vbadmatrix/transforms.json", "transform_matrix must be 4 x 4"]),

@@ -233,6 +233,34 @@ final class CLITests: XCTestCase {
     }
   }
 
+  /// make-views --config: a YAML file writes the same data set, byte for byte, as the same options given on
+  /// the command line; options and --set override the file.
+  func testMakeViewsConfigEqualsOptions() throws {
+    try "category: lamps\ncount: 3\nviews: 2\nsize: 8\nseed: 5\nval: 0\ntest: 0.4\n"
+      .write(to: dir.appendingPathComponent("v.yaml"), atomically: true, encoding: .utf8)
+    let (s1, _, e1) = try run(["make-views", "--config", "v.yaml", "-o", "a"])
+    XCTAssertEqual(s1, 0, e1)
+    let (s2, _, e2) = try run(["make-views", "--category", "lamps", "--count", "3", "--views", "2", "--size", "8", "--seed", "5",
+                               "--val", "0", "--test", "0.4", "-o", "b"])
+    XCTAssertEqual(s2, 0, e2)
+    func files(_ root: String) throws -> [String: Data] {
+      let base = dir.appendingPathComponent(root)
+      var out: [String: Data] = [:]
+      for case let path as String in FileManager.default.enumerator(atPath: base.path)! where path.contains(".") {
+        out[path] = try Data(contentsOf: base.appendingPathComponent(path))
+      }
+      return out
+    }
+    let a = try files("a")
+    XCTAssertEqual(a.keys.filter { $0.hasSuffix(".png") }.count, 6)
+    XCTAssertEqual(a, try files("b"))
+    let (s3, _, e3) = try run(["make-views", "--config", "v.yaml", "--count", "2", "--set", "views=3", "-o", "c"])
+    XCTAssertEqual(s3, 0, e3)
+    let c = try files("c")
+    XCTAssertEqual(c.keys.filter { $0.hasSuffix(".png") }.count, 6)
+    XCTAssertEqual(c.keys.filter { $0.hasSuffix("transforms.json") }.count, 2)
+  }
+
   func testFitDecodeEvalRoundTrip() throws {
     let src = try image("g.png")
     let (s, _, err) = try run(["fit", src, "-o", "m.safetensors", "--steps", "150", "--layers", "2", "--width", "32"])

@@ -129,6 +129,30 @@ final class OptimizerTests: XCTestCase {
     XCTAssertNotEqual(m.p.value.scalars, [0, 0])
   }
 
+  /// Gradient accumulation: an update on a loss given as four parts (the squared errors of four blocks of
+  /// rows, each over the whole batch's count) equals the update on the whole-batch MSE, step after step;
+  /// a non-finite part is not applied.
+  func testGradientAccumulationEqualsWholeBatch() {
+    var rng = RandomGenerator(seed: 8)
+    let x = Tensor.normal([64, 4], rng: &rng), y = Tensor.normal([64, 2], rng: &rng)
+    var r1 = RandomGenerator(seed: 9), r2 = RandomGenerator(seed: 9)
+    let whole = MLP([4, 16, 2], rng: &r1), pieces = MLP([4, 16, 2], rng: &r2)
+    let a = SGD(learningRate: 0.2), b = SGD(learningRate: 0.2)
+    for _ in 0..<3 {
+      let la = a.minimize(whole) { Loss.mse(whole(x), y) }
+      let lb = b.minimize(pieces, parts: 4) { i in
+        (pieces(x.slice(axis: 0, 16 * i, 16 * i + 16)) - y.slice(axis: 0, 16 * i, 16 * i + 16)).square().sum() * Tensor(scalar: 1 / 128)
+      }
+      XCTAssertEqual(la, lb, accuracy: 1e-6)
+    }
+    for ((_, p), (_, q)) in zip(whole.trainableParameters(), pieces.trainableParameters()) {
+      for (u, v) in zip(p.value.scalars, q.value.scalars) { XCTAssertEqual(u, v, accuracy: 1e-6) }
+    }
+    let before = pieces.trainableParameters().map(\.1.value.scalars)
+    XCTAssert(b.minimize(pieces, parts: 2) { i in i == 1 ? pieces(x).sum() * Float.nan : pieces(x).sum() }.isNaN)
+    XCTAssertEqual(pieces.trainableParameters().map(\.1.value.scalars), before)
+  }
+
   /// beta-NLL weights each element by variance^beta without a gradient through the weight: at beta = 1
   /// the mean's gradient is the MSE one, (mean - target) / n, whatever the variance.
   func testBetaNLLWeightsByHeldVariance() {

@@ -71,8 +71,14 @@ public final class SceneFitter: ResumableFit {
     let o = origins.gather(axis: 0, indices: idx), d = directions.gather(axis: 0, indices: idx), y = colours.gather(axis: 0, indices: idx)
     let t = VolumeRendering.jitteredDepths(rays: r, samples: rendering.samples, near: rendering.near, far: rendering.far, rng: &rng)
     optimizer.learningRate = settings.learningRate(at: step)
-    let loss = optimizer.minimize(parameters) {
-      Loss.mse(rendering.render(net, parameters.hyponetWeights, origins: o, directions: d, depths: t).rgb, y)
+    // The batch runs in cache-sized pieces with the whole batch's gradients: the mean over all rays is the
+    // sum of each piece's squared errors divided by 3 r.
+    let chunk = rendering.chunkRays, parts = (r + chunk - 1) / chunk
+    let loss = optimizer.minimize(parameters, parts: parts) { i in
+      let s = i * chunk, e = min(r, s + chunk)
+      let rgb = rendering.render(net, parameters.hyponetWeights, origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e),
+                                 depths: t.slice(axis: 0, s, e)).rgb
+      return (rgb - y.slice(axis: 0, s, e)).square().sum() * Tensor(scalar: 1 / Float(3 * r))
     }
     step += 1
     guard loss.isFinite else {

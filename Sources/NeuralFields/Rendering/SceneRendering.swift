@@ -37,9 +37,14 @@ public struct SceneRendering: Codable, Equatable, Sendable {
     return VolumeRendering.composite(raw: raw, depths: depths, density: density)
   }
 
-  /// The view from `camera` at the unjittered depths, `chunk` rays at a time, without gradients.
-  public func view(_ net: HypoNet, _ weights: INRWeights, camera: PinholeCamera, chunk: Int = 4096) -> RenderedView {
-    let (o, d) = camera.rays(), n = o.shape[0]
+  /// Rays per piece when many rays are rendered piece by piece: about 4096 sample points, whose
+  /// activations stay in the caches (W5 on Zen 4: a 1024-ray training step 10-20 % faster than in one piece).
+  public var chunkRays: Int { max(1, 4096 / samples) }
+
+  /// The view from `camera` at the unjittered depths, `chunk` rays at a time (default `chunkRays`), without
+  /// gradients.
+  public func view(_ net: HypoNet, _ weights: INRWeights, camera: PinholeCamera, chunk: Int? = nil) -> RenderedView {
+    let (o, d) = camera.rays(), n = o.shape[0], chunk = chunk ?? chunkRays
     let parts = stride(from: 0, to: n, by: chunk).map { s -> VolumeRendering.Output in
       let e = min(n, s + chunk)
       let t = VolumeRendering.depths(rays: e - s, samples: samples, near: near, far: far)

@@ -13,7 +13,10 @@ struct MakeViews: ParsableCommand {
       random proportions and parts; category meshes renders the .obj/.ply files of --meshes, each instance in \
       a random pose. Every object gets random colours and --views cameras (see render-views). Writes \
       <output>/<category>/<id>/{r_NNN.png, transforms.json} and <output>/<singular>_splits.json with train, val \
-      (--val) and test (--test) ids. The output folder must not exist; nothing is left behind on failure.
+      (--val) and test (--test) ids. --config FILE takes these settings from a YAML file under the options' \
+      names (category, count, meshes, val, test, views, size, seed, radius, fov, samples; see \
+      configs/views-chairs.yaml); options given on the command line override it. The output folder must not \
+      exist; nothing is left behind on failure.
       """)
 
   enum Category: String, ExpressibleByArgument, CaseIterable {
@@ -23,54 +26,88 @@ struct MakeViews: ParsableCommand {
     var procedural: ProceduralShape.Category? { ProceduralShape.Category(rawValue: rawValue) }
   }
 
-  @Option(help: "chairs, tables, lamps or meshes.")
-  var category: Category
-  @Option(help: "Number of objects.")
-  var count = 100
+  @Option(help: "Data-set configuration (YAML) whose settings the other options override.")
+  var config: String?
+  @Option(name: .customLong("set"), help: "Override a setting of --config, e.g. --set count=50 (repeatable).")
+  var overrides: [String] = []
+  @Option(help: "chairs, tables, lamps or meshes (required here or in --config).")
+  var category: Category?
+  @Option(help: "Number of objects (default 100).")
+  var count: Int?
   @Option(name: .shortAndLong, help: "Output folder (must not exist yet).")
   var output: String
   @Option(help: "Folder of .obj/.ply meshes (category meshes).")
   var meshes: String?
-  @Option(help: "Share of the objects held out for validation.")
-  var val = 0.1
-  @Option(help: "Share of the objects held out for testing.")
-  var test = 0.1
+  @Option(help: "Share of the objects held out for validation (default 0.1).")
+  var val: Double?
+  @Option(help: "Share of the objects held out for testing (default 0.1).")
+  var test: Double?
   @OptionGroup var view: ViewOptions
 
   func validate() throws {
-    try Limits.require(Limits.check("--count", count, 1...100_000))
-    guard val.isFinite, test.isFinite, val >= 0, test >= 0, val + test < 1 else {
-      throw ValidationError("--val and --test must be shares >= 0 that sum to less than 1, got \(val) and \(test)")
+    if config == nil && !overrides.isEmpty { throw ValidationError("--set changes a setting of --config FILE; give the file too") }
+  }
+
+  /// The settings of the command line over those of --config over the defaults.
+  struct Settings {
+    var category: Category
+    var count: Int
+    var meshes: String?
+    var val: Double, test: Double
+    var dataset: ViewDataset
+    var seed: UInt64
+  }
+
+  func settings() throws -> Settings {
+    let file = try config.map { try MakeViewsConfig.load($0, overrides: overrides) }
+    let name = config ?? "--category"
+    guard let category = try category ?? file?.category.map({ c in
+      guard let v = Category(rawValue: c) else {
+        throw SignalError(name, "'category' must be one of \(Category.allCases.map(\.rawValue).joined(separator: ", ")), got '\(c)'")
+      }
+      return v
+    }) else {
+      throw ValidationError("--category is required (chairs, tables, lamps or meshes), on the command line or in --config")
     }
-    if (category == .meshes) != (meshes != nil) { throw ValidationError("--meshes FOLDER goes with --category meshes, and only with it") }
+    let s = Settings(category: category, count: count ?? file?.count ?? 100, meshes: meshes ?? file?.meshes,
+                     val: val ?? file?.val ?? 0.1, test: test ?? file?.test ?? 0.1,
+                     dataset: view.dataset(over: file?.dataset ?? ViewDataset()), seed: view.seed(over: file?.seed))
+    try Limits.require(Limits.check("--count", s.count, 1...100_000))
+    guard s.val.isFinite, s.test.isFinite, s.val >= 0, s.test >= 0, s.val + s.test < 1 else {
+      throw ValidationError("--val and --test must be shares >= 0 that sum to less than 1, got \(s.val) and \(s.test)")
+    }
+    if (s.category == .meshes) != (s.meshes != nil) { throw ValidationError("--meshes FOLDER goes with --category meshes, and only with it") }
+    try ViewOptions.check(s.dataset)
+    return s
   }
 
   func run() throws {
     try Console.reportingErrors {
+      let s = try settings(), count = s.count
       let out = URL(fileURLWithPath: output)
       try OutputPath.checkFolder(out)
       try StagedFolder.requireNew(out)
-      var dataset = view.dataset
-      (dataset.validationShare, dataset.testShare) = (val, test)
+      var dataset = s.dataset
+      (dataset.validationShare, dataset.testShare) = (s.val, s.test)
       let start = Date()
       let progress = { (done: Int) in
         guard done % 10 == 0 || done == count else { return }
-        let s = Date().timeIntervalSince(start)
-        Console.note(String(format: "%d/%d objects, %.0f s, ETA %.0f s", done, count, s, s / Double(done) * Double(count - done)))
+        let t = Date().timeIntervalSince(start)
+        Console.note(String(format: "%d/%d objects, %.0f s, ETA %.0f s", done, count, t, t / Double(done) * Double(count - done)))
       }
-      if let folder = meshes {
+      if let folder = s.meshes {
         let files = try Self.meshFiles(URL(fileURLWithPath: folder))
         let loaded = try files.map { ($0.deletingPathExtension().lastPathComponent, try Mesh.load($0)) }
-        try dataset.write(category: "meshes", singular: "mesh", count: count, seed: view.seed, to: out,
+        try dataset.write(category: "meshes", singular: "mesh", count: count, seed: s.seed, to: out,
                           name: { "\(loaded[$0 % loaded.count].0)_\(String(format: "%04d", $0))" },
                           mesh: { i, rng in ProceduralShape.randomlyRotated(loaded[i % loaded.count].1.normalized(extent: 1), rng: &rng) },
                           progress: progress)
-      } else if let c = category.procedural {
-        try dataset.write(category: c.rawValue, singular: c.singular, count: count, seed: view.seed, to: out,
+      } else if let c = s.category.procedural {
+        try dataset.write(category: c.rawValue, singular: c.singular, count: count, seed: s.seed, to: out,
                           name: { "\(c.singular)_\(String(format: "%04d", $0))" }, mesh: { _, rng in ProceduralShape.make(c, rng: &rng) },
                           progress: progress)
       }
-      Console.note("wrote \(out.path): \(count) \(category.rawValue) of \(view.views) views")
+      Console.note("wrote \(out.path): \(count) \(s.category.rawValue) of \(dataset.views) views")
     }
   }
 

@@ -28,10 +28,10 @@ struct RenderViews: ParsableCommand {
       try OutputPath.checkFolder(out)
       try StagedFolder.requireNew(out)
       let shape = try Mesh.load(input)
-      var rng = RandomGenerator(seed: view.seed)
-      let start = Date()
-      try view.dataset.scene(of: shape, rng: &rng).write(to: out)
-      Console.note("wrote \(out.path): \(view.views) views of \(view.size)x\(view.size), \(shape.triangles.count) triangles, " +
+      var rng = RandomGenerator(seed: view.seed(over: nil))
+      let start = Date(), settings = view.dataset()
+      try settings.scene(of: shape, rng: &rng).write(to: out)
+      Console.note("wrote \(out.path): \(settings.views) views of \(settings.size)x\(settings.size), \(shape.triangles.count) triangles, " +
                    String(format: "%.1f s", Date().timeIntervalSince(start)))
     }
   }
