@@ -142,12 +142,21 @@ final class VolumeRenderingTests: XCTestCase {
     XCTAssertGreaterThan(fitted, 25, "held-out PSNR \(fitted) dB (31.5 when written)")
     XCTAssertGreaterThan(fitted, constant + 12, "held-out PSNR \(fitted) dB against the best constant's \(constant) dB")
     XCTAssertEqual(try fit().model.render(held[0].0).rgb.pixels.scalars, model.render(held[0].0).rgb.pixels.scalars)
-    // Rendering piece by piece (rendering.chunkRays = 128 rays here; 7) gives the view rendered in one piece.
+    // Rendering piece by piece (rendering.chunkRays = 128 rays here; 7) gives the view rendered in one piece,
+    // and the pieces shared out over two workers give the view of one worker exactly.
     let whole = rendering.view(net, fitter.parameters.hyponetWeights, camera: held[0].0, chunk: 256)
     for chunk in [nil, 7] {
       let v = rendering.view(net, fitter.parameters.hyponetWeights, camera: held[0].0, chunk: chunk)
       for (a, b) in zip(v.rgb.pixels.scalars + v.depth.scalars, whole.rgb.pixels.scalars + whole.depth.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
+    let saved = Parallel.threads
+    defer { Parallel.threads = saved }
+    let byThreads = [1, 2].map { t -> [Float] in
+      Parallel.threads = t
+      let v = rendering.view(net, fitter.parameters.hyponetWeights, camera: held[0].0, chunk: 7)
+      return v.rgb.pixels.scalars + v.depth.scalars + v.opacity.scalars
+    }
+    XCTAssertEqual(byThreads[0], byThreads[1])
 
     // A checkpoint at step 100, resumed, continues to the same weights as the uninterrupted fit; the saved
     // model renders what the fitter renders; another scene's views are refused.

@@ -42,14 +42,22 @@ public struct SceneRendering: Codable, Equatable, Sendable {
   public var chunkRays: Int { max(1, 4096 / samples) }
 
   /// The view from `camera` at the unjittered depths, `chunk` rays at a time (default `chunkRays`), without
-  /// gradients.
+  /// gradients. The pieces are shared out over the workers, each rendering its pieces on its own (one pass
+  /// of serial products per piece instead of every product split over the threads: W5's render on 2 threads
+  /// ~190 -> ~170 ms on Zen 4); every piece is computed as it would be alone, so the view does not depend on
+  /// the thread count.
   public func view(_ net: HypoNet, _ weights: INRWeights, camera: PinholeCamera, chunk: Int? = nil) -> RenderedView {
     let (o, d) = camera.rays(), n = o.shape[0], chunk = chunk ?? chunkRays
-    let parts = stride(from: 0, to: n, by: chunk).map { s -> VolumeRendering.Output in
-      let e = min(n, s + chunk)
-      let t = VolumeRendering.depths(rays: e - s, samples: samples, near: near, far: far)
-      return GradMode.withoutGradients { render(net, weights, origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e), depths: t) }
+    let starts = Array(stride(from: 0, to: n, by: chunk))
+    var pieces = [VolumeRendering.Output?](repeating: nil, count: starts.count)
+    pieces.withUnsafeMutableBufferPointer { out in
+      Parallel.run(starts.count) { i in
+        let s = starts[i], e = min(n, s + chunk)
+        let t = VolumeRendering.depths(rays: e - s, samples: samples, near: near, far: far)
+        out[i] = GradMode.withoutGradients { render(net, weights, origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e), depths: t) }
+      }
     }
+    let parts = pieces.map { $0! }
     let h = camera.height, w = camera.width
     return RenderedView(rgb: Image(pixels: Tensor.concat(parts.map(\.rgb), axis: 0).reshaped([h, w, 3])),
                         depth: Tensor.concat(parts.map(\.depth), axis: 0).reshaped([h, w]),
