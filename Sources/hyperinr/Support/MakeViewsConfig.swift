@@ -25,13 +25,5 @@ struct MakeViewsConfig: Codable {
   }
 
   /// The rendering settings the file gives, over the defaults.
-  var dataset: ViewDataset {
-    var d = ViewDataset()
-    if let v = views { d.views = v }
-    if let v = size { d.size = v }
-    if let v = radius { d.radius = v }
-    if let v = fov { d.angleX = v }
-    if let v = samples { d.samples = v }
-    return d
-  }
+  var dataset: ViewDataset { ViewOptions.overlay(ViewDataset(), views: views, size: size, radius: radius, fov: fov, samples: samples) }
 }

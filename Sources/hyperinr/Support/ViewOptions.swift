@@ -22,6 +22,11 @@ struct ViewOptions: ParsableArguments {
 
   /// These options over `base` (a configuration file's settings, or the defaults).
   func dataset(over base: ViewDataset = ViewDataset()) -> ViewDataset {
+    Self.overlay(base, views: views, size: size, radius: radius, fov: fov, samples: samples)
+  }
+
+  /// `base` with the given (non-nil) rendering settings replaced.
+  static func overlay(_ base: ViewDataset, views: Int?, size: Int?, radius: Float?, fov: Float?, samples: Int?) -> ViewDataset {
     var d = base
     if let v = views { d.views = v }
     if let v = size { d.size = v }
