@@ -30,7 +30,8 @@ extension Optimizer {
   /// Gradient accumulation: one update on the loss `part(0) + ... + part(parts - 1)`. Each part's graph is
   /// built, differentiated and released before the next, so a batch too large for the caches runs in
   /// pieces that fit them, with the gradients of the whole batch (up to the order of float sums). Returns
-  /// the summed loss, or NaN without updating when it or a gradient is not finite.
+  /// the summed loss, or a non-finite value (NaN when only a gradient is) without updating when it or a
+  /// gradient is not finite.
   @discardableResult
   public func minimize(_ module: Module, parts: Int, _ part: (Int) throws -> Tensor) rethrows -> Float {
     precondition(parts >= 1, "a loss has at least one part")

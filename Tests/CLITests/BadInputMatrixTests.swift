@@ -28,7 +28,8 @@ final class BadInputMatrixTests: XCTestCase {
     try WAVWriter.mono16(rate: 8000, samples: []).write(to: url("empty.wav"))
     try Data("not a model".utf8).write(to: url("junk.safetensors"))
     for (name, text) in [("sofas.yaml", "category: sofas\n"), ("colour.yaml", "category: chairs\ncolour: red\n"),
-                         ("tiny.yaml", "category: lamps\nsize: 0\n"), ("nocat.yaml", "count: 3\n")] {
+                         ("tiny.yaml", "category: lamps\nsize: 0\n"), ("nocat.yaml", "count: 3\n"),
+                         ("count0.yaml", "category: lamps\ncount: 0\n")] {
       try text.write(to: url(name), atomically: true, encoding: .utf8)
     }
     try """
@@ -234,8 +235,10 @@ final class BadInputMatrixTests: XCTestCase {
     (["make-views", "--config", "nothere.yaml", "-o", "v"], ["nothere.yaml", "cannot be read"]),
     (["make-views", "--config", "sofas.yaml", "-o", "v"], ["sofas.yaml", "'category' must be one of", "sofas"]),
     (["make-views", "--config", "colour.yaml", "-o", "v"], ["colour.yaml", "unknown key 'colour'"]),
-    (["make-views", "--config", "tiny.yaml", "-o", "v"], ["--size must be in"]),
-    (["make-views", "--config", "nocat.yaml", "-o", "v"], ["--category is required"]),
+    (["make-views", "--config", "tiny.yaml", "-o", "v"], ["tiny.yaml", "--size must be in"]),
+    (["make-views", "--config", "count0.yaml", "-o", "v"], ["count0.yaml", "--count must be in 1...100000, got 0"]),
+    (["make-views", "--config", "count0.yaml", "--set", "count=-2", "-o", "v"], ["count0.yaml", "got -2"]),
+    (["make-views", "--config", "nocat.yaml", "-o", "v"], ["nocat.yaml", "--category is required"]),
     (["make-views", "--config", "nocat.yaml", "--set", "count", "-o", "v"], ["--set count", "KEY.PATH=VALUE"]),
     (["make-views", "--category", "chairs", "--set", "count=3", "-o", "v"], ["--set changes a setting of --config"]),
     // Scenes: broken view folders, options that do not apply, unparsable poses, the wrong model kind.

@@ -236,13 +236,15 @@ final class CLITests: XCTestCase {
   /// make-views --config: a YAML file writes the same data set, byte for byte, as the same options given on
   /// the command line; options and --set override the file.
   func testMakeViewsConfigEqualsOptions() throws {
-    try "category: lamps\ncount: 3\nviews: 2\nsize: 8\nseed: 5\nval: 0\ntest: 0.4\n"
+    try "category: lamps\ncount: 3\nviews: 2\nsize: 8\nseed: 5\nval: 0.34\ntest: 0.34\nradius: 5\nfov: 0.5\nsamples: 1\n"
       .write(to: dir.appendingPathComponent("v.yaml"), atomically: true, encoding: .utf8)
     let (s1, _, e1) = try run(["make-views", "--config", "v.yaml", "-o", "a"])
     XCTAssertEqual(s1, 0, e1)
     let (s2, _, e2) = try run(["make-views", "--category", "lamps", "--count", "3", "--views", "2", "--size", "8", "--seed", "5",
-                               "--val", "0", "--test", "0.4", "-o", "b"])
+                               "--val", "0.34", "--test", "0.34", "--radius", "5", "--fov", "0.5", "--samples", "1", "-o", "b"])
     XCTAssertEqual(s2, 0, e2)
+    let (s0, _, e0) = try run(["make-views", "--category", "lamps", "--count", "3", "--views", "2", "--size", "8", "--seed", "5", "-o", "d"])
+    XCTAssertEqual(s0, 0, e0)
     func files(_ root: String) throws -> [String: Data] {
       let base = dir.appendingPathComponent(root)
       var out: [String: Data] = [:]
@@ -251,9 +253,11 @@ final class CLITests: XCTestCase {
       }
       return out
     }
-    let a = try files("a")
+    let a = try files("a"), d = try files("d")
     XCTAssertEqual(a.keys.filter { $0.hasSuffix(".png") }.count, 6)
     XCTAssertEqual(a, try files("b"))
+    // The file's radius, fov, samples and shares took effect: every view and the split differ from the defaults'.
+    for (path, data) in a where path.hasSuffix(".png") || path.hasSuffix(".json") { XCTAssertNotEqual(data, d[path], path) }
     let (s3, _, e3) = try run(["make-views", "--config", "v.yaml", "--count", "2", "--set", "views=3", "-o", "c"])
     XCTAssertEqual(s3, 0, e3)
     let c = try files("c")

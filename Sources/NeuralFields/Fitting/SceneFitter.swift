@@ -57,11 +57,13 @@ public final class SceneFitter: ResumableFit {
     return "\(scene.views.count):" + String(h, radix: 16)
   }
 
-  /// The bytes a step on `rays` rays of `samples` points holds at its peak, roughly: per point the
-  /// encoding and per layer the pre-activations, activations and their gradients; the weights with their
-  /// gradients and Adam moments. Commands check it against the memory budget before they start.
+  /// The bytes a step on `rays` rays of `samples` points holds at its peak, roughly: the batch's depths and
+  /// rays, and for one piece of `SceneRendering.chunkRays` rays per point the encoding and per layer the
+  /// pre-activations, activations and their gradients; the weights with their gradients and Adam moments.
+  /// Commands check it against the memory budget before they start.
   public static func estimatedBytes(net: HypoNet, rays: Int, samples: Int) -> Int {
-    FieldFitter.estimatedBytes(net: net, coordinates: rays * samples) + 4 * rays * samples * 24
+    let piece = min(rays, SceneRendering(samples: samples).chunkRays)
+    return FieldFitter.estimatedBytes(net: net, coordinates: piece * samples) + 4 * piece * samples * 24 + 4 * rays * (samples + 9)
   }
 
   /// One Adam step; returns the loss and the batch's PSNR in dB (colours in [0, 1]).

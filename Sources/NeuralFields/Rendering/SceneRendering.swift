@@ -38,24 +38,31 @@ public struct SceneRendering: Codable, Equatable, Sendable {
   }
 
   /// Rays per piece when many rays are rendered piece by piece: about 4096 sample points, whose
-  /// activations stay in the caches (W5 on Zen 4: a 1024-ray training step 10-20 % faster than in one piece).
+  /// activations stay in the caches (W5 on Zen 4, a 1024-ray training step of 64 samples per ray: about
+  /// 270-300 -> 250-262 ms on 1 thread and 180 -> 130-150 ms on 2 against the step in one piece).
   public var chunkRays: Int { max(1, 4096 / samples) }
 
   /// The view from `camera` at the unjittered depths, `chunk` rays at a time (default `chunkRays`), without
-  /// gradients. The pieces are shared out over the workers, each rendering its pieces on its own (one pass
-  /// of serial products per piece instead of every product split over the threads: W5's render on 2 threads
-  /// ~190 -> ~170 ms on Zen 4); every piece is computed as it would be alone, so the view does not depend on
-  /// the thread count.
+  /// gradients. With at least two pieces per worker the pieces are shared out over the workers, each
+  /// rendering whole pieces with its operations run serially (W5's render on 2 threads ~190 -> ~170 ms on
+  /// Zen 4: fewer, larger pieces of work than every product split over the threads); with fewer pieces the
+  /// operations themselves run threaded. The forward kernels split their work by rows, so the view is the
+  /// same for any thread count (tested).
   public func view(_ net: HypoNet, _ weights: INRWeights, camera: PinholeCamera, chunk: Int? = nil) -> RenderedView {
     let (o, d) = camera.rays(), n = o.shape[0], chunk = chunk ?? chunkRays
+    precondition(chunk >= 1, "a view renders at least one ray per piece")
     let starts = Array(stride(from: 0, to: n, by: chunk))
     var pieces = [VolumeRendering.Output?](repeating: nil, count: starts.count)
-    pieces.withUnsafeMutableBufferPointer { out in
-      Parallel.run(starts.count) { i in
+    pieces.withUnsafeMutableBufferPointer { buffer in
+      let out = buffer
+      let piece = { (i: Int) in
         let s = starts[i], e = min(n, s + chunk)
         let t = VolumeRendering.depths(rays: e - s, samples: samples, near: near, far: far)
         out[i] = GradMode.withoutGradients { render(net, weights, origins: o.slice(axis: 0, s, e), directions: d.slice(axis: 0, s, e), depths: t) }
       }
+      guard starts.count >= 2 * Parallel.threads else { return starts.indices.forEach(piece) }
+      let groups = min(starts.count, 1024)  // iterations of one parallel run are bounded; each takes every groups-th piece
+      Parallel.run(groups) { g in for i in stride(from: g, to: starts.count, by: groups) { piece(i) } }
     }
     let parts = pieces.map { $0! }
     let h = camera.height, w = camera.width

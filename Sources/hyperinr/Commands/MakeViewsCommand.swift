@@ -15,8 +15,9 @@ struct MakeViews: ParsableCommand {
       <output>/<category>/<id>/{r_NNN.png, transforms.json} and <output>/<singular>_splits.json with train, val \
       (--val) and test (--test) ids. --config FILE takes these settings from a YAML file under the options' \
       names (category, count, meshes, val, test, views, size, seed, radius, fov, samples; see \
-      configs/views-chairs.yaml); options given on the command line override it. The output folder must not \
-      exist; nothing is left behind on failure.
+      configs/views-chairs.yaml; its meshes folder is relative to the file); --set KEY=VALUE changes one of \
+      them, and options given on the command line override both. The output folder must not exist; nothing \
+      is left behind on failure.
       """)
 
   enum Category: String, ExpressibleByArgument, CaseIterable {
@@ -26,11 +27,11 @@ struct MakeViews: ParsableCommand {
     var procedural: ProceduralShape.Category? { ProceduralShape.Category(rawValue: rawValue) }
   }
 
-  @Option(help: "Data-set configuration (YAML) whose settings the other options override.")
+  @Option(help: ArgumentHelp("Data-set configuration (YAML) whose settings the other options override.", valueName: "file"))
   var config: String?
-  @Option(name: .customLong("set"), help: "Override a setting of --config, e.g. --set count=50 (repeatable).")
+  @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting of --config, e.g. --set count=50 (repeatable).", valueName: "key=value"))
   var overrides: [String] = []
-  @Option(help: "chairs, tables, lamps or meshes (required here or in --config).")
+  @Option(help: "The category; required here or in --config.")
   var category: Category?
   @Option(help: "Number of objects (default 100).")
   var count: Int?
@@ -46,6 +47,7 @@ struct MakeViews: ParsableCommand {
 
   func validate() throws {
     if config == nil && !overrides.isEmpty { throw ValidationError("--set changes a setting of --config FILE; give the file too") }
+    if config == nil { _ = try settings(file: nil) }
   }
 
   /// The settings of the command line over those of --config over the defaults.
@@ -58,12 +60,11 @@ struct MakeViews: ParsableCommand {
     var seed: UInt64
   }
 
-  func settings() throws -> Settings {
-    let file = try config.map { try MakeViewsConfig.load($0, overrides: overrides) }
-    let name = config ?? "--category"
+  /// The settings over `file`'s, checked; problems are argument errors naming the option.
+  func settings(file: MakeViewsConfig?) throws -> Settings {
     guard let category = try category ?? file?.category.map({ c in
       guard let v = Category(rawValue: c) else {
-        throw SignalError(name, "'category' must be one of \(Category.allCases.map(\.rawValue).joined(separator: ", ")), got '\(c)'")
+        throw ValidationError("'category' must be one of \(Category.allCases.map(\.rawValue).joined(separator: ", ")), got '\(c)'")
       }
       return v
     }) else {
@@ -79,6 +80,14 @@ struct MakeViews: ParsableCommand {
     if (s.category == .meshes) != (s.meshes != nil) { throw ValidationError("--meshes FOLDER goes with --category meshes, and only with it") }
     try ViewOptions.check(s.dataset)
     return s
+  }
+
+  /// The settings with --config's: a problem is one error line naming the file (its values, or the
+  /// options laid over them).
+  func settings() throws -> Settings {
+    guard let path = config else { return try settings(file: nil) }
+    let file = try MakeViewsConfig.load(path, overrides: overrides)
+    do { return try settings(file: file) } catch let e as ValidationError { throw SignalError(path, e.message) }
   }
 
   func run() throws {

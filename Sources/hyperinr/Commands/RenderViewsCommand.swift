@@ -22,6 +22,8 @@ struct RenderViews: ParsableCommand {
   var output: String
   @OptionGroup var view: ViewOptions
 
+  func validate() throws { try ViewOptions.check(view.dataset()) }
+
   func run() throws {
     try Console.reportingErrors {
       let input = URL(fileURLWithPath: mesh), out = URL(fileURLWithPath: output)

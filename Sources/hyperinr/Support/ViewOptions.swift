@@ -3,7 +3,8 @@ import NeuralFields
 import Signals
 
 /// The rendering options of render-views and make-views. Each is optional so that make-views can lay them
-/// over a configuration file's values; `dataset(over:)` resolves them, `check` validates the result.
+/// over a configuration file's values; `dataset(over:)` resolves them, `check` validates the result (each
+/// command calls it on the settings it uses).
 struct ViewOptions: ParsableArguments {
   @Option(help: "Views per object (default 25).")
   var views: Int?
@@ -17,8 +18,6 @@ struct ViewOptions: ParsableArguments {
   var fov: Float?
   @Option(help: "Rays per pixel along each axis (anti-aliasing; alpha is the share that hit; default 2).")
   var samples: Int?
-
-  func validate() throws { try Self.check(dataset()) }
 
   /// These options over `base` (a configuration file's settings, or the defaults).
   func dataset(over base: ViewDataset = ViewDataset()) -> ViewDataset {
