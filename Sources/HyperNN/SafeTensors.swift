@@ -87,7 +87,9 @@ public enum SafeTensors {
       switch dtype {
       case "F32": width = 4
       case "F16", "BF16": width = 2
-      default: throw SafeTensorsError(path, "tensor '\(name)' has dtype \(dtype); supported: F32, F16, BF16")
+      case "I64": width = 8
+      case "I32": width = 4
+      default: throw SafeTensorsError(path, "tensor '\(name)' has dtype \(dtype); supported: F32, F16, BF16, I64, I32")
       }
       let (count, overflow) = shape.reduce((1, false)) { acc, d in
         let r = acc.0.multipliedReportingOverflow(by: d)
@@ -102,6 +104,9 @@ public enum SafeTensors {
       entries.append((name, dtype, shape, offs[0], offs[1]))
     }
     entries.sort { $0.3 < $1.3 }
+    // Integer tensors (index buffers such as BERT's position ids) become floats; a value a float cannot
+    // hold exactly (beyond 2^24) is an error.
+    var inexact: String?
     let tensors = data.withUnsafeBytes { raw -> [(String, Tensor)] in
       entries.map { name, dtype, shape, begin, _ in
         let src = raw.baseAddress! + dataStart + begin
@@ -110,12 +115,18 @@ public enum SafeTensors {
             switch dtype {
             case "F32": dst[i] = Float(bitPattern: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
             case "F16": dst[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
-            default: dst[i] = Float(bitPattern: UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16)
+            case "BF16": dst[i] = Float(bitPattern: UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16)
+            default:
+              let v = dtype == "I64" ? Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
+                                     : Int64(Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+              if v.magnitude > 1 << 24 { inexact = inexact ?? name }
+              dst[i] = Float(v)
             }
           }
         })
       }
     }
+    if let name = inexact { throw SafeTensorsError(path, "tensor '\(name)' holds an integer beyond 2^24, which a float cannot hold exactly") }
     return File(tensors: tensors, metadata: metadata)
   }
 

@@ -67,8 +67,8 @@ final class SafeTensorsTests: XCTestCase {
     assertFails(header("{\"w\": {\"dtype\": \"F32\", "), contains: "JSON")
     assertFails(header("[1, 2, 3]"), contains: "JSON")
     assertFails(header("{\"w\": {\"dtype\": \"F32\"}}"), contains: "data_offsets")
-    assertFails(header("{\"w\": {\"dtype\": \"I64\", \"shape\": [1], \"data_offsets\": [0, 8]}}", data: Array(repeating: 0, count: 8)),
-                contains: "I64")
+    assertFails(header("{\"w\": {\"dtype\": \"U8\", \"shape\": [1], \"data_offsets\": [0, 1]}}", data: [0]),
+                contains: "U8")
     assertFails(header("{\"w\": {\"dtype\": \"F32\", \"shape\": [-1], \"data_offsets\": [0, 4]}}", data: [0, 0, 0, 0]),
                 contains: "shape")
   }
@@ -117,5 +117,22 @@ final class SafeTensorsTests: XCTestCase {
     XCTAssertThrowsError(try b.load(state, options: LoadOptions(allowMissing: true, allowUnused: true))) {
       XCTAssert(String(describing: $0).contains("shape [2]"))
     }
+  }
+
+  /// Integer tensors (I64, I32; BERT's position-id buffer) load as floats; one beyond 2^24 is refused.
+  func testIntegerTensorsLoadAsFloats() throws {
+    func file(_ i64: [Int64], _ i32: [Int32]) -> Data {
+      let header = #"{"a":{"dtype":"I64","shape":[\#(i64.count)],"data_offsets":[0,\#(8 * i64.count)]},"b":{"dtype":"I32","shape":[\#(i32.count)],"data_offsets":[\#(8 * i64.count),\#(8 * i64.count + 4 * i32.count)]}}"#
+      var d = Data()
+      withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { d.append(contentsOf: $0) }
+      d.append(Data(header.utf8))
+      for v in i64 { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+      for v in i32 { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+      return d
+    }
+    let f = try SafeTensors.decode(file([0, -5, 1 << 24], [7, -2]))
+    XCTAssertEqual(f["a"]?.scalars, [0, -5, 16_777_216])
+    XCTAssertEqual(f["b"]?.scalars, [7, -2])
+    XCTAssertThrowsError(try SafeTensors.decode(file([1 << 24 + 1], [0]))) { XCTAssert("\($0)".contains("tensor 'a' holds an integer beyond 2^24"), "\($0)") }
   }
 }
