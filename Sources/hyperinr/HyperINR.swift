@@ -48,5 +48,5 @@ struct HyperINR: ParsableCommand {
       cannot be used is an error.
       """,
     version: version,
-    subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, RenderViews.self, MakeViews.self, Render.self, Info.self, Version.self])
+    subcommands: [Demo.self, Fit.self, Decode.self, Eval.self, Compress.self, Decompress.self, RateDistortion.self, Train.self, Reconstruct.self, Evaluate.self, RenderViews.self, MakeViews.self, Render.self, Backbone.self, Info.self, Version.self])
 }

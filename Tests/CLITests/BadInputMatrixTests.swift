@@ -27,6 +27,9 @@ final class BadInputMatrixTests: XCTestCase {
     try wide.write(to: url("wide.wav"))
     try WAVWriter.mono16(rate: 8000, samples: []).write(to: url("empty.wav"))
     try Data("not a model".utf8).write(to: url("junk.safetensors"))
+    try FileManager.default.createDirectory(at: url("gpt"), withIntermediateDirectories: true)
+    try #"{"model_type": "gpt2", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 8, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu"}"#
+      .write(to: url("gpt/config.json"), atomically: true, encoding: .utf8)
     for (name, text) in [("sofas.yaml", "category: sofas\n"), ("colour.yaml", "category: chairs\ncolour: red\n"),
                          ("tiny.yaml", "category: lamps\nsize: 0\n"), ("nocat.yaml", "count: 3\n"),
                          ("count0.yaml", "category: lamps\ncount: 0\n")] {
@@ -241,6 +244,10 @@ final class BadInputMatrixTests: XCTestCase {
     (["make-views", "--config", "nocat.yaml", "-o", "v"], ["nocat.yaml", "--category is required"]),
     (["make-views", "--config", "nocat.yaml", "--set", "count", "-o", "v"], ["--set count", "KEY.PATH=VALUE"]),
     (["make-views", "--category", "chairs", "--set", "count=3", "-o", "v"], ["--set changes a setting of --config"]),
+    // Backbones: an unknown family, no configuration, no such path.
+    (["backbone", "info", "gpt"], ["gpt/config.json", "model_type 'gpt2' is not a BERT-family encoder"]),
+    (["backbone", "info", "img"], ["img/config.json", "cannot be read"]),
+    (["backbone", "info", "nothere"], ["nothere", "does not exist"]),
     // Scenes: broken view folders, options that do not apply, unparsable poses, the wrong model kind.
     (["fit", "vnoangle", "-o", "s.safetensors"], ["vnoangle/transforms.json", "lacks camera_angle_x"]),
     (["fit", "vbadmatrix", "-o", "s.safetensors"], ["vbadmatrix/transforms.json", "transform_matrix must be 4 x 4"]),
