@@ -28,6 +28,11 @@ final class BERTEncoderTests: XCTestCase {
     let out = GradMode.withoutGradients { model(ref.ids) }
     XCTAssertEqual(out.shape, [2, 7, 32])
     assertClose(out.scalars, Array(ref.hidden.joined().joined()), 1e-4, "hidden states")
+    // A shorter sequence padded beside a longer one keeps the states it has alone.
+    let short = Array(ref.ids[0].prefix(3))
+    let batch = GradMode.withoutGradients { model([short, ref.ids[1]]) }, alone = GradMode.withoutGradients { model([short]) }
+    assertClose(batch.slice(axis: 0, 0, 1).slice(axis: 1, 0, 3).scalars, alone.scalars, 1e-5, "padded sequence")
+    assertClose(batch.slice(axis: 0, 1, 2).scalars, Array(ref.hidden[1].joined()), 1e-4, "longer sequence beside it")
   }
 
   /// A folder whose weights miss a key, have a wrong shape or an extra key, or whose config names another
@@ -79,5 +84,9 @@ final class BERTEncoderTests: XCTestCase {
       assertClose(hidden.slice(axis: 1, t - 1, t).scalars, s.hidden_last, 1e-4, "\(s.sentence): [SEP] state")
       assertClose(BERTEncoder.sentenceEmbedding(hidden).scalars, s.embedding, 1e-4, "\(s.sentence): embedding")
     }
+    // All ten in one padded batch (attention and pooling masked): the same embeddings.
+    let ids = ref.sentences.map(\.ids)
+    let batch = GradMode.withoutGradients { BERTEncoder.sentenceEmbedding(model(ids), lengths: ids.map(\.count)) }
+    assertClose(batch.scalars, Array(ref.sentences.map(\.embedding).joined()), 1e-4, "padded batch embeddings")
   }
 }

@@ -12,12 +12,14 @@ final class AttentionTests: XCTestCase {
     Parallel.threads = 2
   }
 
-  /// softmax(Q K^T / sqrt(d_h)) V per head, composed of unfused operations.
-  private func composed(_ qkv: Tensor, heads: Int) -> Tensor {
+  /// softmax(Q K^T / sqrt(d_h) + mask) V per head, composed of unfused operations.
+  private func composed(_ qkv: Tensor, heads: Int, keyLengths: [Int]? = nil) -> Tensor {
     let b = qkv.shape[0], t = qkv.shape[1], dim = qkv.shape[2] / 3, dh = dim / heads
     let split = qkv.reshaped([b, t, 3, heads, dh]).permuted([2, 0, 3, 1, 4])
     func part(_ j: Int) -> Tensor { split.slice(axis: 0, j, j + 1).reshaped([b, heads, t, dh]) }
-    let p = (part(0).matmul(part(1), transposeB: true) * (1 / Float(dh).squareRoot())).softmax()
+    var scores = part(0).matmul(part(1), transposeB: true) * (1 / Float(dh).squareRoot())
+    if let n = keyLengths { scores = scores + Tensor(shape: [b, 1, 1, t], scalars: n.flatMap { k in (0..<t).map { $0 < k ? 0 : -1e9 } }) }
+    let p = scores.softmax()
     return p.matmul(part(2)).permuted([0, 2, 1, 3]).reshaped([b, t, dim])
   }
 
@@ -67,6 +69,37 @@ final class AttentionTests: XCTestCase {
         }
       }
     }
+  }
+
+  /// Key lengths mask padding: the same as the composition with an additive mask (values, gradients, every
+  /// kernel variant and thread count); a padded sequence's valid rows are what it gives alone, and no
+  /// gradient of them reaches its padded keys and values.
+  func testKeyLengthsMaskPadding() {
+    let lengths = [4, 7], valid = 4
+    for isa in ComputeBackend.supported {
+      XCTAssertTrue(ComputeBackend.select(isa))
+      for threads in [1, 2] {
+        Parallel.threads = threads
+        let what = "\(isa.name) t=\(threads)"
+        let qkv = G.random([2, 7, 72], seed: 67, low: -2, high: 2).requiringGrad(), w = G.random([2, 7, 24], seed: 68)
+        let fused = qkv.attention(heads: 2, keyLengths: lengths), reference = composed(qkv, heads: 2, keyLengths: lengths)
+        XCTAssertLessThanOrEqual(worst(fused, reference), 2e-6, what)
+        let gf = gradients(of: (fused * w).sum(), wrt: [qkv])[0], gr = gradients(of: (reference * w).sum(), wrt: [qkv])[0]
+        XCTAssertLessThanOrEqual(worst(gf, gr), 2e-5, "gradient, \(what)")
+        let alone = qkv.slice(axis: 0, 0, 1).slice(axis: 1, 0, valid).attention(heads: 2)
+        XCTAssertLessThanOrEqual(worst(fused.slice(axis: 0, 0, 1).slice(axis: 1, 0, valid), alone), 1e-6, "valid rows, \(what)")
+        let g = gradients(of: (fused.slice(axis: 0, 0, 1).slice(axis: 1, 0, valid) * w.slice(axis: 0, 0, 1).slice(axis: 1, 0, valid)).sum(), wrt: [qkv])[0]
+        XCTAssertEqual(g.slice(axis: 0, 0, 1).slice(axis: 1, valid, 7).slice(axis: 2, 24, 72).scalars.map(abs).max(), 0, "padded keys and values, \(what)")
+      }
+    }
+    G.check([G.random([2, 5, 24], seed: 69, low: -1.5, high: 1.5)], maxElements: 240) { $0[0].attention(heads: 2, keyLengths: [2, 5]) }
+    let x = G.random([2, 6, 24], seed: 70).requiringGrad(), v = G.random([2, 6, 24], seed: 71)
+    func secondGradient(_ f: (Tensor) -> Tensor) -> Tensor {
+      let g = gradients(of: (f(x) * f(x)).sum(), wrt: [x], createGraph: true)[0]
+      return gradients(of: (g * v).sum(), wrt: [x])[0]
+    }
+    XCTAssertLessThanOrEqual(worst(secondGradient { $0.attention(heads: 2, keyLengths: [3, 6]) },
+                                   secondGradient { composed($0, heads: 2, keyLengths: [3, 6]) }), 1e-4)
   }
 
   func testFiniteDifferences() {

@@ -32,24 +32,30 @@ public final class BERTEncoder: Module {
     register("blocks", stack)
   }
 
-  /// The last hidden states [batch, tokens, hidden] of sequences of token ids, all of one length (token
-  /// type 0, positions from 0, no padding: there is no attention mask yet).
+  /// The last hidden states [batch, tokens, hidden] of sequences of token ids (token type 0, positions from
+  /// 0). Sequences of different lengths are padded to the longest with id 0 and their padding masked in
+  /// attention (BERT's attention mask), so each sequence's states are those it has alone; the padded rows'
+  /// states are meaningless (`sentenceEmbedding(_:lengths:)` leaves them out).
   public func callAsFunction(_ ids: [[Int]]) -> Tensor {
-    let t = ids.first?.count ?? 0, d = config.hiddenSize
-    precondition(t >= 1 && ids.allSatisfy { $0.count == t }, "sequences must be non-empty and of one length")
+    let lengths = ids.map(\.count), t = lengths.max() ?? 0, d = config.hiddenSize
+    precondition(!ids.isEmpty && lengths.allSatisfy { $0 >= 1 }, "sequences must be non-empty")
     precondition(t <= config.maxPositionEmbeddings, "\(t) tokens, the model has \(config.maxPositionEmbeddings) positions")
     precondition(ids.joined().allSatisfy { (0..<config.vocabSize).contains($0) }, "token ids must lie in 0..<\(config.vocabSize)")
-    let tokens = word(Array(ids.joined())).reshaped([ids.count, t, d])
-    var x = norm(tokens + position(Array(0..<t)) + tokenType([0]))
-    for b in blocks { x = b(x) }
+    let padded = ids.flatMap { $0 + [Int](repeating: 0, count: t - $0.count) }
+    let mask = lengths.allSatisfy { $0 == t } ? nil : lengths
+    var x = norm(word(padded).reshaped([ids.count, t, d]) + position(Array(0..<t)) + tokenType([0]))
+    for b in blocks { x = b(x, keyLengths: mask) }
     return x
   }
 
-  /// Mean of the hidden states over the tokens, L2-normalised: sentence-transformers' embedding of
-  /// all-MiniLM-L6-v2 (mean pooling, then Normalize) for unpadded sequences (every token counts; padded
-  /// batches need attention masks, not built yet). [batch, hidden].
-  public static func sentenceEmbedding(_ hidden: Tensor) -> Tensor {
-    let m = hidden.mean(axis: 1)
+  /// Mean of each sequence's hidden states over its first lengths[i] tokens (all when nil), L2-normalised:
+  /// sentence-transformers' embedding of all-MiniLM-L6-v2 (mean pooling with the attention mask, then
+  /// Normalize). [batch, hidden].
+  public static func sentenceEmbedding(_ hidden: Tensor, lengths: [Int]? = nil) -> Tensor {
+    let b = hidden.shape[0], t = hidden.shape[1]
+    let n = lengths ?? [Int](repeating: t, count: b)
+    let weights = Tensor(shape: [b, t, 1], scalars: n.flatMap { k in (0..<t).map { $0 < k ? 1 / Float(k) : 0 } })
+    let m = (hidden * weights).sum(axis: 1)
     return m / (m.square().sum(axis: 1, keepdims: true).sqrt() + 1e-12)
   }
 

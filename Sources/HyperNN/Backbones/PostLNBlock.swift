@@ -26,10 +26,13 @@ public final class PostLNBlock: Module, Layer {
     register("norm2", norm2)
   }
 
-  /// x: [batch, tokens, dim] -> [batch, tokens, dim] (every token attends to every token).
-  public func callAsFunction(_ x: Tensor) -> Tensor {
+  public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, keyLengths: nil) }
+
+  /// x: [batch, tokens, dim] -> [batch, tokens, dim]; sequence i attends to its first keyLengths[i] tokens
+  /// (all when nil), its padding masked.
+  public func callAsFunction(_ x: Tensor, keyLengths: [Int]?) -> Tensor {
     let qkv = Tensor.concat([q(x), k(x), v(x)], axis: 2)
-    let h = norm1(x + proj(qkv.attention(heads: heads)))
+    let h = norm1(x + proj(qkv.attention(heads: heads, keyLengths: keyLengths)))
     return norm2(h + fc2(fc1(h).geluErf()))
   }
 }
