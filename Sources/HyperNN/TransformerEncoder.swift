@@ -42,9 +42,9 @@ public final class TransformerEncoder: Module, Layer {
   public let blocks: [TransformerEncoderLayer]
   public let norm: LayerNorm
 
-  public init(depth: Int, dim: Int, heads: Int, mlpRatio: Int = 4, dropout: Float = 0, rng: inout RandomGenerator) {
-    blocks = (0..<depth).map { _ in TransformerEncoderLayer(dim: dim, heads: heads, mlpRatio: mlpRatio, dropout: dropout, rng: &rng) }
-    norm = LayerNorm(dim)
+  public init(depth: Int, dim: Int, heads: Int, mlpRatio: Int = 4, dropout: Float = 0, eps: Float = 1e-5, rng: inout RandomGenerator) {
+    blocks = (0..<depth).map { _ in TransformerEncoderLayer(dim: dim, heads: heads, mlpRatio: mlpRatio, dropout: dropout, eps: eps, rng: &rng) }
+    norm = LayerNorm(dim, eps: eps)
     super.init()
     let container = Module()
     for (i, b) in blocks.enumerated() { container.register(String(i), b) }

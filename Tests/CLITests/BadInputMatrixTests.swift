@@ -245,7 +245,7 @@ final class BadInputMatrixTests: XCTestCase {
     (["make-views", "--config", "nocat.yaml", "--set", "count", "-o", "v"], ["--set count", "KEY.PATH=VALUE"]),
     (["make-views", "--category", "chairs", "--set", "count=3", "-o", "v"], ["--set changes a setting of --config"]),
     // Backbones: an unknown family, no configuration, no such path.
-    (["backbone", "info", "gpt"], ["gpt/config.json", "model_type 'gpt2' is not a BERT-family encoder"]),
+    (["backbone", "info", "gpt"], ["gpt/config.json", "model_type 'gpt2' is not a supported encoder (supported: bert, vit)"]),
     (["backbone", "info", "img"], ["img/config.json", "cannot be read"]),
     (["backbone", "info", "nothere"], ["nothere", "does not exist"]),
     // Scenes: broken view folders, options that do not apply, unparsable poses, the wrong model kind.

