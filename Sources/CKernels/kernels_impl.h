@@ -429,14 +429,20 @@ static void HK(softmax)(const float *x, float *y, long rows, long d, int logMode
     float *yr = y + r * d;
     float mx = -__builtin_inff();
     for (long i = 0; i < d; i++) mx = xr[i] > mx ? xr[i] : mx;
-    v8f vm = HK(splat)(mx), acc = {0};
+    // exp(-inf) is exactly 0 (vexp clamps its argument, which would leave ~1e-38): masked attention
+    // scores get zero probability.
+    v8f vm = HK(splat)(mx), acc = {0}, ninf = HK(splat)(-__builtin_inff()), zero = {0};
     long i = 0;
-    for (; i + 8 <= d; i += 8) { v8f e = HK(vexp)(HK(ld)(xr + i) - vm); HK(st)(yr + i, e); acc += e; }
+    for (; i + 8 <= d; i += 8) {
+      v8f xv = HK(ld)(xr + i), e = HK(sel)(xv == ninf, zero, HK(vexp)(xv - vm));
+      HK(st)(yr + i, e);
+      acc += e;
+    }
     float s = HK(hsum)(acc);
     if (i < d) {
       float t[8] = {0};
       for (long j = i; j < d; j++) t[j - i] = xr[j] - mx;
-      v8f e = HK(vexp)(HK(ld)(t));
+      v8f tv = HK(ld)(t), e = HK(sel)(tv == ninf, zero, HK(vexp)(tv));
       HK(st)(t, e);
       for (long j = i; j < d; j++) { yr[j] = t[j - i]; s += t[j - i]; }
     }

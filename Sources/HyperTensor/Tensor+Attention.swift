@@ -13,15 +13,16 @@ extension Tensor {
   /// `queries` limits the output to those tokens' rows ([batch, queries.count, dim]; every token still
   /// serves as key and value): the rows a model reads after its last block, the others' work skipped.
   /// `keyLengths` (one per batch element, 1...tokens) masks padding: element i attends only to its first
-  /// keyLengths[i] tokens (their scores set to -inf before the softmax, BERT's attention mask), so its
-  /// valid rows are what the unpadded sequence gives and no gradient reaches the padded keys and values.
+  /// keyLengths[i] tokens (their scores set to -inf before the softmax, BERT's attention mask, giving them
+  /// probability exactly 0), so its valid rows are what the unpadded sequence gives and no gradient reaches
+  /// the padded keys and values, in the first or the recorded backward pass.
   public func attention(heads: Int, queries: Range<Int>? = nil, keyLengths: [Int]? = nil) -> Tensor {
     precondition(rank == 3 && shape[2] % 3 == 0 && (shape[2] / 3) % heads == 0,
                  "attention expects [batch, tokens, 3 * dim] with dim divisible by \(heads) heads, got \(shape)")
     let b = shape[0], t = shape[1], dim = shape[2] / 3, dh = dim / heads, scale = 1 / Float(dh).squareRoot()
     let rows = queries ?? 0..<t
     precondition(rows.lowerBound >= 0 && rows.upperBound <= t, "attention queries \(rows) outside 0..<\(t) tokens")
-    precondition(keyLengths.map { $0.count == b && $0.allSatisfy { (1...t).contains($0) } } ?? true,
+    precondition(keyLengths.map { $0.count == b && $0.allSatisfy { $0 >= 1 && $0 <= t } } ?? true,
                  "attention keyLengths must give 1...\(t) tokens for each of the \(b) sequences")
     let x = storage.pointer, ld = 3 * dim, tq = rows.count, q0 = rows.lowerBound, square = tq * t
     let probs = TensorStorage(uninitializedCount: b * heads * square)
@@ -35,11 +36,6 @@ extension Tensor {
       }
     }
     Tensor.rows(b * heads * tq, length: t) { r, n in hk_softmax(probs.pointer + r * t, probs.pointer + r * t, n, t, 0) }
-    // The vector exp clamps -inf to a tiny positive value: masked keys get exactly zero probability (and so
-    // exactly zero gradient).
-    for (i, n) in (keyLengths ?? []).enumerated() where n < t {
-      for r in 0..<(heads * tq) { (probs.pointer + (i * heads * tq + r) * t + n).update(repeating: 0, count: t - n) }
-    }
     for i in 0..<b {
       let xi = x + i * t * ld
       Gemm.sgemmBatched(batch: heads, transA: false, transB: false, m: tq, n: dh, k: t,

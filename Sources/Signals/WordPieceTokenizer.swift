@@ -2,7 +2,8 @@ import Foundation
 
 /// BERT's text tokenizer (Devlin et al. 2019, Sec. 3: "WordPiece embeddings (Wu et al., 2016) with a 30,000 token
 /// vocabulary"; the uncased models lower-case and strip accents first). Its token ids are those of Hugging Face's
-/// slow, pure-Python BERT tokenizer (`BertTokenizer` in transformers 4, `BertTokenizerLegacy` in 5) for the same
+/// slow, pure-Python BERT tokenizer (checked against `BertTokenizerLegacy` of transformers 5.25, the class that
+/// was `BertTokenizer` in transformers 4) for the same
 /// vocab.txt and settings; the committed fixture `Tests/SignalsTests/Fixtures/wordpiece_expected.json` checks this
 /// on over 1,000 lines. Hugging Face's Rust ("fast") tokenizer differs from the slow one, and so from this one, in
 /// three rare cases: it lower-cases a word-final capital sigma to σ (Python's `str.lower`: ς), it keeps private-use
@@ -15,7 +16,8 @@ import Foundation
 /// 2. Basic tokenization (`BasicTokenization`): control characters removed, whitespace made spaces, CJK
 ///    ideographs split off, NFC, split on whitespace, then per word lower-casing, accent stripping and a split
 ///    at every punctuation character.
-/// 3. WordPiece (Wu et al. 2016, Sec. 4.1, as used by BERT): each word is cut greedily into the longest vocabulary
+/// 3. WordPiece (the wordpiece vocabulary of Wu et al. 2016, Sec. 4.1; the greedy segmentation of BERT's
+///    reference code): each word is cut greedily into the longest vocabulary
 ///    entry at its start, then the longest "##"-prefixed entry at each later position; a word with a position
 ///    that no entry covers, or longer than `maxInputCharactersPerWord` code points, becomes [UNK] as a whole.
 /// 4. `encode` adds [CLS] ... [SEP], truncates, and pads with [PAD].
@@ -127,7 +129,7 @@ public struct WordPieceTokenizer: Sendable {
     return result
   }
 
-  /// Greedy longest-match-first WordPiece of one word (Wu et al. 2016; BERT's reference implementation).
+  /// Greedy longest-match-first segmentation of one word into wordpieces (BERT's reference implementation).
   private func wordPieces(_ word: [Unicode.Scalar]) -> [Int] {
     guard word.count <= maxInputCharactersPerWord else { return [unknownID] }
     var pieces: [Int] = [], start = 0

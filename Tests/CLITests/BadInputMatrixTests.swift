@@ -248,6 +248,7 @@ final class BadInputMatrixTests: XCTestCase {
     (["backbone", "info", "gpt"], ["gpt/config.json", "model_type 'gpt2' is not a supported encoder (supported: bert, vit)"]),
     (["backbone", "info", "img"], ["img/config.json", "cannot be read"]),
     (["backbone", "info", "nothere"], ["nothere", "does not exist"]),
+    (["backbone", "info", "junk.safetensors"], ["junk.safetensors", "is a file; give the backbone's folder"]),
     // Scenes: broken view folders, options that do not apply, unparsable poses, the wrong model kind.
     (["fit", "vnoangle", "-o", "s.safetensors"], ["vnoangle/transforms.json", "lacks camera_angle_x"]),
     (["fit", "vbadmatrix", "-o", "s.safetensors"], ["vbadmatrix/transforms.json", "transform_matrix must be 4 x 4"]),

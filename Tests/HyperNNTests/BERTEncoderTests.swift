@@ -27,6 +27,7 @@ final class BERTEncoderTests: XCTestCase {
     let ref = try JSONDecoder().decode(TinyReference.self, from: Data(contentsOf: fixtureURL("tiny_bert_reference.json")))
     let out = GradMode.withoutGradients { model(ref.ids) }
     XCTAssertEqual(out.shape, [2, 7, 32])
+    XCTAssertEqual(model.config.parameterCount, model.parameterCount())
     assertClose(out.scalars, Array(ref.hidden.joined().joined()), 1e-4, "hidden states")
     // A shorter sequence padded beside a longer one keeps the states it has alone.
     let short = Array(ref.ids[0].prefix(3))
@@ -51,12 +52,15 @@ final class BERTEncoderTests: XCTestCase {
     }
     let key = "encoder.layer.1.output.dense.weight"
     let cases: [(URL, [String])] = [
-      (try folder("missing") { $0.filter { $0.0 != key } }, ["missing tensor '\(key)'"]),
+      (try folder("missing") { $0.filter { !$0.0.hasPrefix("encoder.layer.1.output.dense") } },
+       ["2 missing tensor(s): '\(key)'", "'encoder.layer.1.output.dense.bias'"]),
       (try folder("shape") { $0.map { $0.0 == key ? ($0.0, Tensor.zeros([64, 33])) : $0 } }, ["'\(key)' has shape [64, 33]", "[32, 64]"]),
-      (try folder("extra") { $0 + [("encoder.layer.2.output.dense.weight", Tensor.zeros([2]))] }, ["unexpected tensor 'encoder.layer.2.output.dense.weight'"]),
+      (try folder("extra") { $0 + [("encoder.layer.2.output.dense.weight", Tensor.zeros([2]))] }, ["1 unexpected tensor(s): 'encoder.layer.2.output.dense.weight'"]),
       (try folder("family", config: config.replacingOccurrences(of: "\"bert\"", with: "\"gpt2\"")), ["config.json", "model_type 'gpt2'"]),
       (try folder("nosize", config: config.replacingOccurrences(of: "\"hidden_size\"", with: "\"width\"")), ["config.json", "missing key 'hidden_size'"]),
       (dir.appendingPathComponent("absent"), ["absent/config.json", "cannot be read"]),
+      (try folder("huge", config: config.replacingOccurrences(of: "\"vocab_size\": 100", with: "\"vocab_size\": 1000000")),
+       ["model.safetensors: holds", "too few for the 32017728 parameters config.json describes"]),
     ]
     for (f, parts) in cases {
       XCTAssertThrowsError(try BERTEncoder.load(folder: f), f.lastPathComponent) { e in

@@ -13,6 +13,7 @@ final class ViTEncoderTests: XCTestCase {
     let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtureURL("tiny_vit_reference.json")))
     let out = GradMode.withoutGradients { model(Tensor(shape: [2, 3, 8, 8], scalars: ref.pixels)) }
     XCTAssertEqual(out.shape, [2, 5, 32])
+    XCTAssertEqual(model.config.parameterCount, model.parameterCount())
     let worst = zip(out.scalars, ref.hidden).map { abs($0 - $1) }.max() ?? .infinity
     XCTAssertLessThan(worst, 1e-4, "largest difference \(worst)")
   }
@@ -26,7 +27,7 @@ final class ViTEncoderTests: XCTestCase {
     let config = try String(contentsOf: fixtureURL("tiny_vit/config.json"), encoding: .utf8)
     let key = "encoder.layer.1.attention.attention.value.weight"
     for (name, c, edit, parts) in [
-      ("missing", config, { (w: [(String, Tensor)]) in w.filter { $0.0 != key } }, ["missing tensor '\(key)'"]),
+      ("missing", config, { (w: [(String, Tensor)]) in w.filter { $0.0 != key } }, ["1 missing tensor(s): '\(key)'"]),
       ("shape", config, { (w: [(String, Tensor)]) in w.map { $0.0 == key ? ($0.0, Tensor.zeros([32, 31])) : $0 } }, ["'\(key)' has shape [32, 31]"]),
       ("family", config.replacingOccurrences(of: "\"vit\"", with: "\"bert\""), { (w: [(String, Tensor)]) in w }, ["config.json", "model_type 'bert' is not a ViT"]),
     ] {

@@ -92,7 +92,17 @@ final class AttentionTests: XCTestCase {
         XCTAssertEqual(g.slice(axis: 0, 0, 1).slice(axis: 1, valid, 7).slice(axis: 2, 24, 72).scalars.map(abs).max(), 0, "padded keys and values, \(what)")
       }
     }
+    // Recorded (second-order) backward: still exactly zero for the padded keys and values.
+    let x0 = G.random([2, 7, 72], seed: 72, low: -2, high: 2).requiringGrad()
+    let recorded = gradients(of: x0.attention(heads: 2, keyLengths: lengths).slice(axis: 0, 0, 1).slice(axis: 1, 0, valid).square().sum(),
+                             wrt: [x0], createGraph: true)[0]
+    XCTAssertEqual(recorded.slice(axis: 0, 0, 1).slice(axis: 1, valid, 7).slice(axis: 2, 24, 72).scalars.map(abs).max(), 0, "recorded backward")
+    // Queries and key lengths together: the composition's rows.
+    let qkv = G.random([2, 7, 72], seed: 73, low: -2, high: 2)
+    XCTAssertLessThanOrEqual(worst(qkv.attention(heads: 2, queries: 2..<5, keyLengths: lengths),
+                                   composed(qkv, heads: 2, keyLengths: lengths).slice(axis: 1, 2, 5)), 2e-6)
     G.check([G.random([2, 5, 24], seed: 69, low: -1.5, high: 1.5)], maxElements: 240) { $0[0].attention(heads: 2, keyLengths: [2, 5]) }
+    G.check([G.random([2, 5, 24], seed: 74, low: -1.5, high: 1.5)], maxElements: 240) { $0[0].attention(heads: 2, queries: 1..<4, keyLengths: [2, 5]) }
     let x = G.random([2, 6, 24], seed: 70).requiringGrad(), v = G.random([2, 6, 24], seed: 71)
     func secondGradient(_ f: (Tensor) -> Tensor) -> Tensor {
       let g = gradients(of: (f(x) * f(x)).sum(), wrt: [x], createGraph: true)[0]

@@ -31,6 +31,21 @@ final class WordPieceTokenizerTests: XCTestCase {
     XCTAssertEqual(mismatches, 0, "\(mismatches) of \(corpus.count) corpus lines differ from Python (the first is shown above)")
   }
 
+  /// The ten sentences of the MiniLM parity test (Tests/HyperNNTests/Fixtures/minilm_reference.json, whose ids
+  /// sentence-transformers' own tokenizer gave) tokenize to the same ids here: text to embedding is covered
+  /// end to end with BERTEncoderTests.
+  func testMiniLMReferenceSentencesTokenizeAlike() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("HyperNNTests/Fixtures/minilm_reference.json")
+    let sentences = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])?["sentences"] as? [[String: Any]])
+    XCTAssertEqual(sentences.count, 10)
+    let tokenizer = try miniLM()
+    for s in sentences {
+      let text = try XCTUnwrap(s["sentence"] as? String), ids = try XCTUnwrap(s["ids"] as? [Int])
+      XCTAssertEqual(tokenizer.encode(text).ids, ids, text)
+    }
+  }
+
   /// Truncation to 8 ([SEP] kept last) and padding to 16 with [PAD] and mask 0, as Python gives them.
   func testTruncationAndPaddingEqualPython() throws {
     let tokenizer = try miniLM()

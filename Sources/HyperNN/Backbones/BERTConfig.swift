@@ -32,6 +32,13 @@ public struct BERTConfig: Codable, Equatable, Sendable {
     try HuggingFaceFolder.config(BERTConfig.self, in: folder) { $0.problems }
   }
 
+  /// The encoder's parameter count (embeddings, their LayerNorm, and per block the q, k, v, output and
+  /// feed-forward layers with their biases and two LayerNorms; no pooler).
+  public var parameterCount: Int {
+    let d = hiddenSize, i = intermediateSize
+    return (vocabSize + maxPositionEmbeddings + typeVocabSize) * d + 2 * d + numHiddenLayers * (4 * (d * d + d) + 2 * d * i + i + d + 4 * d)
+  }
+
   /// What this implementation cannot build (empty when usable).
   public var problems: [String] {
     var out: [String] = []

@@ -50,7 +50,8 @@ public final class BERTEncoder: Module {
 
   /// Mean of each sequence's hidden states over its first lengths[i] tokens (all when nil), L2-normalised:
   /// sentence-transformers' embedding of all-MiniLM-L6-v2 (mean pooling with the attention mask, then
-  /// Normalize). [batch, hidden].
+  /// Normalize) for sequences within its max_seq_length of 256 tokens (sentence-transformers truncates
+  /// longer ones; truncate the ids to match it). [batch, hidden].
   public static func sentenceEmbedding(_ hidden: Tensor, lengths: [Int]? = nil) -> Tensor {
     let b = hidden.shape[0], t = hidden.shape[1]
     let n = lengths ?? [Int](repeating: t, count: b)
@@ -81,6 +82,7 @@ public final class BERTEncoder: Module {
   /// are not encoder weights and are skipped.
   public static func load(folder: URL) throws -> BERTEncoder {
     let config = try BERTConfig.load(folder: folder)
+    try HuggingFaceFolder.requireWeights(in: folder, parameters: config.parameterCount, model: "a BERT encoder")
     var rng = RandomGenerator(seed: 0)
     let model = BERTEncoder(config, rng: &rng)
     try HuggingFaceFolder.loadWeights(into: model, from: folder, table: model.huggingFaceKeys,

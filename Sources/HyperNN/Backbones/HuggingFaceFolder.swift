@@ -23,31 +23,49 @@ public enum HuggingFaceFolder {
     return c
   }
 
+  /// Rejects a configuration whose `parameters` cannot fit the memory budget or cannot be in
+  /// `folder/model.safetensors` (fewer bytes than 2 per parameter, the narrowest float the reader takes),
+  /// before a model of that size is built.
+  public static func requireWeights(in folder: URL, parameters: Int, model: String) throws {
+    let file = folder.appendingPathComponent("model.safetensors")
+    if let p = EnvironmentSettings.memoryProblem(2 * 4 * parameters, for: "loading \(model) (\(parameters) parameters)", advice: "use a smaller model") {
+      throw CheckpointError(description: "\(folder.appendingPathComponent("config.json").path): \(p)")
+    }
+    let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
+    guard let size else { throw CheckpointError(description: "\(file.path): cannot be read (a folder needs config.json and model.safetensors)") }
+    guard size >= 2 * parameters else {
+      throw CheckpointError(description: "\(file.path): holds \(size) bytes, too few for the \(parameters) parameters config.json describes")
+    }
+  }
+
   /// Assigns `module`'s parameters from `folder/model.safetensors`: parameter `name` takes the file's
   /// tensors `table[name]`, concatenated along their first axis when there are several (separate q, k, v
-  /// projections into one packed layer). A missing, mis-shaped or unexpected tensor is an error naming it;
-  /// keys for which `ignored` holds (buffers, heads the module does not have) are skipped.
+  /// projections into one packed layer). Every missing, mis-shaped or unexpected tensor is named in one
+  /// error (the first few of each kind, with their counts); keys for which `ignored` holds (buffers, heads
+  /// the module does not have) are skipped.
   public static func loadWeights(into module: Module, from folder: URL, table: [String: [String]], ignored: (String) -> Bool,
                                  model: String) throws {
     let file = folder.appendingPathComponent("model.safetensors")
     let stored = try SafeTensors.read(file).dictionary
     let known = Set(table.values.joined())
-    if let extra = stored.keys.sorted().first(where: { !known.contains($0) && !ignored($0) }) {
-      throw CheckpointError(description: "\(file.path): unexpected tensor '\(extra)' for \(model)")
-    }
-    var renamed: [String: Tensor] = [:]
+    let unexpected = stored.keys.sorted().filter { !known.contains($0) && !ignored($0) }
+    var missing: [String] = [], misshapen: [String] = [], renamed: [String: Tensor] = [:]
     for (ours, p) in module.namedParameters() {
       let theirs = table[ours]!
-      let parts = try theirs.map { key -> Tensor in
-        guard let t = stored[key] else { throw CheckpointError(description: "\(file.path): missing tensor '\(key)'") }
-        let expected = [p.shape[0] / theirs.count] + p.shape.dropFirst()
-        guard t.shape == expected else {
-          throw CheckpointError(description: "\(file.path): tensor '\(key)' has shape \(t.shape), config.json implies \(expected)")
-        }
+      let expected = [p.shape[0] / theirs.count] + p.shape.dropFirst()
+      let parts = theirs.compactMap { key -> Tensor? in
+        guard let t = stored[key] else { missing.append(key); return nil }
+        guard t.shape == expected else { misshapen.append("'\(key)' has shape \(t.shape), config.json implies \(expected)"); return nil }
         return t
       }
-      renamed[ours] = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+      if parts.count == theirs.count { renamed[ours] = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0) }
     }
+    func list(_ xs: [String], _ what: String) -> String? {
+      xs.isEmpty ? nil : "\(xs.count) \(what): " + xs.prefix(4).joined(separator: ", ") + (xs.count > 4 ? ", ..." : "")
+    }
+    let problems = [list(missing.map { "'\($0)'" }, "missing tensor(s)"), list(misshapen, "mis-shaped tensor(s)"),
+                    list(unexpected.map { "'\($0)'" }, "unexpected tensor(s)")].compactMap { $0 }
+    if !problems.isEmpty { throw CheckpointError(description: "\(file.path) for \(model): " + problems.joined(separator: "; ")) }
     try module.load(renamed, source: file.path)
   }
 }

@@ -23,6 +23,14 @@ public struct ViTConfig: Codable, Equatable, Sendable {
   /// Patches along each side of the configured image.
   public var grid: Int { imageSize / patchSize }
 
+  /// The encoder's parameter count (patch projection, class token, position embeddings, per block the
+  /// packed q/k/v, output and feed-forward layers with their biases and two LayerNorms, the final LayerNorm).
+  public var parameterCount: Int {
+    let d = hiddenSize, i = intermediateSize
+    return d * numChannels * patchSize * patchSize + d + d + (grid * grid + 1) * d
+      + numHiddenLayers * (4 * (d * d + d) + 2 * d * i + i + d + 4 * d) + 2 * d
+  }
+
   /// What this implementation cannot build (empty when usable).
   public var problems: [String] {
     var out: [String] = []

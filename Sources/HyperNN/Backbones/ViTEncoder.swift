@@ -70,6 +70,7 @@ public final class ViTEncoder: Module {
   /// and is skipped.
   public static func load(folder: URL) throws -> ViTEncoder {
     let config = try HuggingFaceFolder.config(ViTConfig.self, in: folder) { $0.problems }
+    try HuggingFaceFolder.requireWeights(in: folder, parameters: config.parameterCount, model: "a ViT encoder")
     var rng = RandomGenerator(seed: 0)
     let model = ViTEncoder(config, rng: &rng)
     try HuggingFaceFolder.loadWeights(into: model, from: folder, table: model.huggingFaceKeys, ignored: { $0.hasPrefix("pooler.") },

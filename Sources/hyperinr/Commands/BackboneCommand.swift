@@ -31,7 +31,12 @@ struct BackboneInfo: ParsableCommand {
       guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir) else {
         throw SignalError(path, "does not exist")
       }
-      if !isDir.boolValue { folder.deleteLastPathComponent() }
+      if !isDir.boolValue {
+        guard ["model.safetensors", "config.json"].contains(folder.lastPathComponent) else {
+          throw SignalError(path, "is a file; give the backbone's folder, or its model.safetensors or config.json")
+        }
+        folder.deleteLastPathComponent()
+      }
       struct Family: Decodable { var model_type: String }
       let family = try HuggingFaceFolder.config(Family.self, in: folder, problems: { _ in [] }).model_type
       switch family {

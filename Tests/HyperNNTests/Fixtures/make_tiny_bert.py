@@ -1,5 +1,5 @@
 """A tiny randomly initialised BERT (transformers.BertModel, seed 0) and its last hidden states for fixed
-token ids, for tests/HyperNNTests/MiniLMTests.swift: the key table, post-LN blocks and exact GELU checked
+token ids, for Tests/HyperNNTests/BERTEncoderTests.swift: the key table, post-LN blocks and exact GELU checked
 without the 90 MB MiniLM.
 
 usage: python3 -m venv /tmp/st && /tmp/st/bin/pip install transformers torch
