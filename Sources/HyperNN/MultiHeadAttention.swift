@@ -19,9 +19,10 @@ public final class MultiHeadAttention: Module {
   }
 
   /// x: [batch, tokens, dim] -> [batch, tokens, dim], or only the rows of the tokens in `queries`
-  /// (every token still a key and a value).
-  public func callAsFunction(_ x: Tensor, queries: Range<Int>? = nil) -> Tensor {
+  /// (every token still a key and a value); sequence i attends to its first keyLengths[i] tokens (all when
+  /// nil), its padding masked.
+  public func callAsFunction(_ x: Tensor, queries: Range<Int>? = nil, keyLengths: [Int]? = nil) -> Tensor {
     precondition(x.rank == 3 && x.shape[2] == dim, "attention expects [batch, tokens, \(dim)], got \(x.shape)")
-    return proj(qkv(x).attention(heads: heads, queries: queries))
+    return proj(qkv(x).attention(heads: heads, queries: queries, keyLengths: keyLengths))
   }
 }

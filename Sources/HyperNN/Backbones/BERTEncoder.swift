@@ -60,21 +60,22 @@ public final class BERTEncoder: Module {
     return m / (m.square().sum(axis: 1, keepdims: true).sqrt() + 1e-12)
   }
 
-  /// Hugging Face's key for each of this encoder's parameter names (BERT's `BertModel` naming).
+  /// Hugging Face's keys for each of this encoder's parameter names (BERT's `BertModel` naming; query, key
+  /// and value concatenated into the packed projection).
   public var huggingFaceKeys: [String: [String]] {
-    var table = ["embed.word.weight": "embeddings.word_embeddings.weight",
-                 "embed.position.weight": "embeddings.position_embeddings.weight",
-                 "embed.tokenType.weight": "embeddings.token_type_embeddings.weight",
-                 "embed.norm.weight": "embeddings.LayerNorm.weight", "embed.norm.bias": "embeddings.LayerNorm.bias"]
-    let parts = ["q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-                 "proj": "attention.output.dense", "norm1": "attention.output.LayerNorm",
-                 "fc1": "intermediate.dense", "fc2": "output.dense", "norm2": "output.LayerNorm"]
+    var table: [String: [String]] = [
+      "embed.word.weight": ["embeddings.word_embeddings.weight"], "embed.position.weight": ["embeddings.position_embeddings.weight"],
+      "embed.tokenType.weight": ["embeddings.token_type_embeddings.weight"],
+      "embed.norm.weight": ["embeddings.LayerNorm.weight"], "embed.norm.bias": ["embeddings.LayerNorm.bias"]]
+    let parts = ["attn.qkv": ["attention.self.query", "attention.self.key", "attention.self.value"],
+                 "attn.proj": ["attention.output.dense"], "norm1": ["attention.output.LayerNorm"],
+                 "fc1": ["intermediate.dense"], "fc2": ["output.dense"], "norm2": ["output.LayerNorm"]]
     for i in blocks.indices {
       for (ours, theirs) in parts {
-        for p in ["weight", "bias"] { table["blocks.\(i).\(ours).\(p)"] = "encoder.layer.\(i).\(theirs).\(p)" }
+        for p in ["weight", "bias"] { table["blocks.\(i).\(ours).\(p)"] = theirs.map { "encoder.layer.\(i).\($0).\(p)" } }
       }
     }
-    return table.mapValues { [$0] }
+    return table
   }
 
   /// An encoder with the weights of a Hugging Face folder (`config.json`, `model.safetensors`); every
