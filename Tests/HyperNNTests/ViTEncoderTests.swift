@@ -5,7 +5,7 @@ import XCTest
 
 /// ViT encoders against transformers' ViTModel (Fixtures/make_tiny_vit.py).
 final class ViTEncoderTests: XCTestCase {
-  private struct Reference: Decodable { var pixels: [Float]; var hidden: [Float] }
+  private struct Reference: Decodable { var pixels: [Float]; var hidden: [Float]; var largerPixels: [Float]; var largerHidden: [Float] }
 
   /// A 2-layer random ViT loaded from a save_pretrained folder gives transformers' last hidden states.
   func testTinyViTMatchesTransformers() throws {
@@ -16,6 +16,12 @@ final class ViTEncoderTests: XCTestCase {
     XCTAssertEqual(model.config.parameterCount, model.parameterCount())
     let worst = zip(out.scalars, ref.hidden).map { abs($0 - $1) }.max() ?? .infinity
     XCTAssertLessThan(worst, 1e-4, "largest difference \(worst)")
+    // A 12 x 16 image (a 3 x 4 grid instead of 2 x 2): position embeddings resized as transformers'
+    // interpolate_pos_encoding does.
+    let larger = GradMode.withoutGradients { model(Tensor(shape: [1, 3, 12, 16], scalars: ref.largerPixels)) }
+    XCTAssertEqual(larger.shape, [1, 13, 32])
+    let worstLarger = zip(larger.scalars, ref.largerHidden).map { abs($0 - $1) }.max() ?? .infinity
+    XCTAssertLessThan(worstLarger, 1e-4, "interpolated positions: largest difference \(worstLarger)")
   }
 
   /// A ViT folder whose q, k or v projection is missing or mis-shaped, or whose config is of another family:

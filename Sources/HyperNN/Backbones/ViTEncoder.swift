@@ -5,8 +5,9 @@ import HyperTensor
 /// flattened channel by channel and projected (Eq. 1; the stride-P convolution of the reference code), a
 /// class token in front, learned position embeddings added, then pre-LN blocks and a final LayerNorm
 /// (`TransformerEncoder`, whose packed q/k/v projection takes ViT's three separate ones). `load(folder:)`
-/// reads a Hugging Face ViTModel folder through a key table. Position embeddings are used at the
-/// configured image size (no interpolation to other grids yet).
+/// reads a Hugging Face ViTModel folder through a key table. Images of another size (a multiple of the
+/// patch) get the patch position embeddings resized bicubically to their grid, as the reference code's
+/// interpolate_pos_encoding does.
 public final class ViTEncoder: Module {
   public let config: ViTConfig
   /// The patch projection as the convolution stores it, [dim, channels, P, P], and its bias.
@@ -36,15 +37,48 @@ public final class ViTEncoder: Module {
   }
 
   /// The last hidden states [batch, 1 + patches, dim] (the class token first) of images [batch, channels,
-  /// size, size], channel-first as the reference code takes them, at the configured size.
+  /// height, width], channel-first as the reference code takes them, height and width multiples of the patch.
   public func callAsFunction(_ images: Tensor) -> Tensor {
-    let c = config.numChannels, s = config.imageSize, p = config.patchSize, g = config.grid, d = config.hiddenSize
-    precondition(images.rank == 4 && Array(images.shape.dropFirst()) == [c, s, s], "ViT expects [batch, \(c), \(s), \(s)], got \(images.shape)")
-    let b = images.shape[0]
-    let patches = images.reshaped([b, c, g, p, g, p]).permuted([0, 2, 4, 1, 3, 5]).reshaped([b, g * g, c * p * p])
+    let c = config.numChannels, p = config.patchSize, d = config.hiddenSize
+    precondition(images.rank == 4 && images.shape[1] == c && images.shape[2] % p == 0 && images.shape[3] % p == 0
+                 && images.shape[2] > 0 && images.shape[3] > 0,
+                 "ViT expects [batch, \(c), height, width] with sides multiples of \(p), got \(images.shape)")
+    let b = images.shape[0], gh = images.shape[2] / p, gw = images.shape[3] / p
+    let patches = images.reshaped([b, c, gh, p, gw, p]).permuted([0, 2, 4, 1, 3, 5]).reshaped([b, gh * gw, c * p * p])
     let tokens = patches.linear(weight: patchWeight.value.reshaped([d, c * p * p]), bias: patchBias.value)
     let cls = Tensor.concat([Tensor](repeating: classToken.value, count: b), axis: 0)
-    return encoder(Tensor.concat([cls, tokens], axis: 1) + positions.value)
+    return encoder(Tensor.concat([cls, tokens], axis: 1) + positionEmbeddings(rows: gh, columns: gw))
+  }
+
+  /// The position embeddings [1, 1 + rows columns, dim] for a rows x columns patch grid: the stored ones at
+  /// the configured grid, else the class token's followed by the patch embeddings resized bicubically
+  /// (differentiable: a fixed linear map of the stored ones).
+  public func positionEmbeddings(rows: Int, columns: Int) -> Tensor {
+    let g = config.grid, d = config.hiddenSize
+    guard rows != g || columns != g else { return positions.value }
+    let map = Self.bicubic(from: g, to: rows), mapW = Self.bicubic(from: g, to: columns)
+    let resize = Tensor.build([rows * columns, g * g]) { out, _ in
+      for y in 0..<rows { for x in 0..<columns { for i in 0..<g { for j in 0..<g {
+        out[(y * columns + x) * g * g + i * g + j] = map[y][i] * mapW[x][j]
+      } } } }
+    }
+    let patch = positions.value.slice(axis: 1, 1, g * g + 1).reshaped([g * g, d])
+    return Tensor.concat([positions.value.slice(axis: 1, 0, 1), resize.matmul(patch).reshaped([1, rows * columns, d])], axis: 1)
+  }
+
+  /// The m x n matrix of bicubic resizing from n to m samples as PyTorch's interpolate computes it (mode
+  /// bicubic, align_corners false: source position (i + 1/2) n / m - 1/2, Keys' cubic convolution with
+  /// a = -0.75, indices clamped to the edges).
+  static func bicubic(from n: Int, to m: Int) -> [[Float]] {
+    let a: Float = -0.75
+    func near(_ x: Float) -> Float { ((a + 2) * x - (a + 3)) * x * x + 1 }
+    func far(_ x: Float) -> Float { ((a * x - 5 * a) * x + 8 * a) * x - 4 * a }
+    return (0..<m).map { i in
+      let src = (Float(i) + 0.5) * Float(n) / Float(m) - 0.5, x0 = Int(src.rounded(.down)), t = src - Float(x0)
+      var row = [Float](repeating: 0, count: n)
+      for (k, w) in [far(t + 1), near(t), near(1 - t), far(2 - t)].enumerated() { row[min(max(x0 - 1 + k, 0), n - 1)] += w }
+      return row
+    }
   }
 
   /// Hugging Face's keys for each of this encoder's parameter names (ViTModel's naming; q, k and v
