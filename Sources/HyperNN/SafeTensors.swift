@@ -110,20 +110,22 @@ public enum SafeTensors {
     let tensors = data.withUnsafeBytes { raw -> [(String, Tensor)] in
       entries.map { name, dtype, shape, begin, _ in
         let src = raw.baseAddress! + dataStart + begin
-        return (name, Tensor.build(shape) { dst, n in
-          for i in 0..<n {
-            switch dtype {
-            case "F32": dst[i] = Float(bitPattern: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
-            case "F16": dst[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
-            case "BF16": dst[i] = Float(bitPattern: UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16)
-            default:
-              let v = dtype == "I64" ? Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
-                                     : Int64(Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
-              if v.magnitude > 1 << 24 { inexact = inexact ?? name }
-              dst[i] = Float(v)
-            }
+        // The element decoder is chosen once per tensor, not per element.
+        let element: (Int) -> Float
+        switch dtype {
+        case "F32": element = { Float(bitPattern: src.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) }
+        case "F16": element = { halfToFloat(src.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self).littleEndian) }
+        case "BF16": element = { Float(bitPattern: UInt32(src.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self).littleEndian) << 16) }
+        default:
+          let integer: (Int) -> Int64 = dtype == "I64" ? { Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+                                                       : { Int64(Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+          element = { i in
+            let v = integer(i)
+            if v.magnitude > 1 << 24 { inexact = inexact ?? name }
+            return Float(v)
           }
-        })
+        }
+        return (name, Tensor.build(shape) { dst, n in for i in 0..<n { dst[i] = element(i) } })
       }
     }
     if let name = inexact { throw SafeTensorsError(path, "tensor '\(name)' holds an integer beyond 2^24, which a float cannot hold exactly") }

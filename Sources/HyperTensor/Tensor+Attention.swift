@@ -95,7 +95,7 @@ extension Tensor {
 
   /// The additive attention mask [batch, 1, 1, tokens] of `keyLengths`: 0 on each sequence's first
   /// keyLengths[i] tokens, -inf after them.
-  public static func keyMask(_ keyLengths: [Int], tokens t: Int) -> Tensor {
+  static func keyMask(_ keyLengths: [Int], tokens t: Int) -> Tensor {
     Tensor(shape: [keyLengths.count, 1, 1, t], scalars: keyLengths.flatMap { n in (0..<t).map { $0 < n ? 0 : -Float.infinity } })
   }
 

@@ -55,6 +55,7 @@ public final class BERTEncoder: Module {
   public static func sentenceEmbedding(_ hidden: Tensor, lengths: [Int]? = nil) -> Tensor {
     let b = hidden.shape[0], t = hidden.shape[1]
     let n = lengths ?? [Int](repeating: t, count: b)
+    precondition(n.count == b && n.allSatisfy { $0 >= 1 && $0 <= t }, "sentenceEmbedding needs one length in 1...\(t) per sequence, got \(n)")
     let weights = Tensor(shape: [b, t, 1], scalars: n.flatMap { k in (0..<t).map { $0 < k ? 1 / Float(k) : 0 } })
     let m = (hidden * weights).sum(axis: 1)
     return m / (m.square().sum(axis: 1, keepdims: true).sqrt() + 1e-12)
